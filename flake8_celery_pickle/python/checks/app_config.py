@@ -1,0 +1,156 @@
+"""Configuration calls and app construction (CPK003, CPK004, CPK010 on ``Celery(backend=)``).
+
+Configuration calls: ``<x>.conf.update(...)``, ``<x>.conf.setdefault(name, value)``,
+``<x>.add_defaults(...)`` / ``<x>.conf.add_defaults(...)``, ``<x>.config_from_object({...})``
+and ``Celery(...)`` with setting keywords, ``changes=`` or ``config_source=`` dicts. Every
+setting they write goes through :func:`~.settings.write_setting` with the call's name, so the
+value rules are the same as for a plain assignment. Calls that load configuration this file
+cannot see (``config_from_object('pkg.mod')``, ``config_from_envvar``, ``config_source=``,
+``namespace=``, ``conf.update(<non-literal>)``) mark the module as configured elsewhere, which
+keeps CPK004 silent.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from flake8_celery_pickle import vocabulary
+from flake8_celery_pickle.python.astutil import render
+from flake8_celery_pickle.python.checks.settings import pickled_backend, write_setting
+from flake8_celery_pickle.python.context import Context
+from flake8_celery_pickle.python.judge import register, register_finish
+from flake8_celery_pickle.python.model import Scope
+from flake8_celery_pickle.python.symbols import APP_CLASS
+
+#: ``Celery(...)`` keywords that are not settings.
+_APP_ARGUMENTS = frozenset(
+    {"main", "loader", "backend", "amqp", "events", "log", "control", "set_as_current",
+     "tasks", "broker", "include", "changes", "config_source", "fixups", "task_cls",
+     "autofinalize", "namespace", "strict_typing", "steps", "autoscaler", "pool", "worker"}
+)
+
+
+def _literal_settings(ctx: Context, node: Optional[ast.expr], scope: Scope, call: str) -> bool:
+    """Judge a literal mapping of settings passed to a configuration call.
+
+    Returns False when the argument is not a literal (its settings come from elsewhere).
+    """
+    if node is None:
+        return True
+    if isinstance(node, ast.Lambda):  # add_defaults(lambda: {...})
+        return _literal_settings(ctx, node.body, scope, call)
+    if isinstance(node, ast.Dict):
+        ctx.consumed.add(id(node))
+        for key, value in zip(node.keys, node.values):
+            if key is None:  # {**other}
+                if not _literal_settings(ctx, value, scope, call):
+                    return False
+            elif isinstance(key, ast.Constant):
+                write_setting(ctx, key.value, value, scope, call=call)
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        ctx.consumed.add(id(node))
+        known = True
+        for arg in node.args:
+            known = _literal_settings(ctx, arg, scope, call) and known
+        for kw in node.keywords:
+            if kw.arg is None:
+                known = _literal_settings(ctx, kw.value, scope, call) and known
+            else:
+                write_setting(ctx, kw.arg, kw.value, scope, call=call)
+        return known
+    if isinstance(node, (ast.List, ast.Tuple)):  # [('task_serializer', 'pickle'), ...]
+        for pair in node.elts:
+            if isinstance(pair, (ast.Tuple, ast.List)) and len(pair.elts) == 2:
+                key, value = pair.elts
+                if isinstance(key, ast.Constant):
+                    write_setting(ctx, key.value, value, scope, call=call)
+        return True
+    return False
+
+
+def _keywords(ctx: Context, call_node: ast.Call, scope: Scope, call: str, skip=frozenset()) -> bool:
+    known = True
+    for kw in call_node.keywords:
+        if kw.arg is None:
+            known = _literal_settings(ctx, kw.value, scope, call) and known
+        elif kw.arg not in skip:
+            write_setting(ctx, kw.arg, kw.value, scope, call=call)
+    return known
+
+
+@register("calls")
+def configuration_call(ctx: Context, node: ast.AST, scope: Scope) -> None:
+    assert isinstance(node, ast.Call)
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return
+    name = func.attr
+    call = render(func, call=True)
+    on_conf = ctx.is_conf(func.value, scope)
+    if name == "update" and on_conf:
+        known = _keywords(ctx, node, scope, call)
+        for arg in node.args:
+            known = _literal_settings(ctx, arg, scope, call) and known
+        if not known:
+            ctx.external_config = True
+    elif name == "setdefault" and on_conf and len(node.args) == 2:
+        key, value = node.args
+        if isinstance(key, ast.Constant):
+            write_setting(ctx, key.value, value, scope, call=call)
+    elif name == "add_defaults" and (on_conf or _is_app_like(ctx, func.value, scope)):
+        if not all(_literal_settings(ctx, arg, scope, call) for arg in node.args):
+            ctx.external_config = True
+    elif name == "config_from_object" and _is_app_like(ctx, func.value, scope):
+        source = node.args[0] if node.args else None
+        namespaced = any(kw.arg == "namespace" for kw in node.keywords)
+        if namespaced or not isinstance(source, ast.Dict) or source is None:
+            ctx.external_config = True
+        if isinstance(source, ast.Dict):
+            _literal_settings(ctx, source, scope, call)
+    elif name == "config_from_envvar" and _is_app_like(ctx, func.value, scope):
+        ctx.external_config = True
+
+
+def _is_app_like(ctx: Context, node: ast.expr, scope: Scope) -> bool:
+    """An app, or an unresolved receiver in a module that uses Celery."""
+    symbol = ctx.resolver.symbol(node, scope)
+    if symbol is None:
+        return ctx.resolver.celery_context
+    return symbol.startswith("celery.")
+
+
+@register("calls")
+def app_construction(ctx: Context, node: ast.AST, scope: Scope) -> None:
+    """``Celery(...)``: setting keywords, ``changes=`` / ``config_source=``, ``backend=``."""
+    assert isinstance(node, ast.Call)
+    if ctx.resolver.symbol(node.func, scope) != APP_CLASS:
+        return
+    ctx.apps.append(node)
+    call = render(node.func, call=True)
+    _keywords(ctx, node, scope, call, skip=_APP_ARGUMENTS)
+    for kw in node.keywords:
+        if kw.arg == "changes":
+            _literal_settings(ctx, kw.value, scope, call)
+        elif kw.arg == "config_source":
+            if not isinstance(kw.value, ast.Dict):
+                ctx.external_config = True
+            _literal_settings(ctx, kw.value, scope, call)
+        elif kw.arg == "namespace":
+            ctx.external_config = True
+        elif kw.arg == "backend":
+            ctx.explicit.add("result_backend")
+            pickled_backend(ctx, kw.value, scope)
+
+
+@register_finish
+def implicit_serializers(ctx: Context) -> None:
+    """CPK004: an app whose module neither sets both settings nor loads them from elsewhere."""
+    if ctx.external_config:
+        return
+    missing = [name for name in vocabulary.REQUIRED_EXPLICIT if name not in ctx.explicit]
+    if not missing:
+        return
+    for app in ctx.apps:
+        ctx.report("CPK004", app, missing=" and ".join(missing))

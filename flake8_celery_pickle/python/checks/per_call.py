@@ -1,0 +1,140 @@
+"""Pickle chosen for one call, task or producer (CPK005), or accepted by a consumer (CPK006).
+
+``serializer=`` and ``accept=`` count only on Celery or kombu APIs. A receiver counts when it
+resolves to a Celery or kombu object, or, in a module that uses Celery or kombu, when it cannot
+be resolved at all (a parameter, ``self.producer``). Method names distinctive of Celery
+(``apply_async``, ``send_task``, ...) count on any receiver not known to be something else.
+The keyword arguments of ``.delay``, ``.s`` and ``.si`` are task arguments and never count.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from flake8_celery_pickle.python.astutil import keyword, render, tail
+from flake8_celery_pickle.python.context import Context
+from flake8_celery_pickle.python.judge import register
+from flake8_celery_pickle.python.model import Scope
+from flake8_celery_pickle.python.symbols import TASK, is_celery_symbol, is_task_decorator
+
+#: Celery-only method names: ``serializer=`` on them is an option whatever the receiver.
+SEND_DISTINCTIVE = frozenset(
+    {"apply_async", "send_task", "add_periodic_task", "send_task_message", "subtask"}
+)
+#: Names that send and take ``serializer=`` on Celery or kombu receivers.
+SEND_APIS = frozenset(
+    {"signature", "Signature", "set", "retry", "publish", "put", "dumps", "Producer",
+     "SimpleQueue", "SimpleBuffer", "Dispatcher", "EventDispatcher", "Mailbox", "_broadcast",
+     "_publish", "Publisher", "task", "shared_task", "periodic_task", "apply",
+     "SimpleProducer"}
+)
+#: Names that consume and take ``accept=``.
+ACCEPT_APIS = frozenset(
+    {"Consumer", "get", "SimpleQueue", "SimpleBuffer", "Mailbox", "Message", "loads",
+     "TaskConsumer", "Receiver", "EventReceiver", "move", "migrate_tasks", "migrate_task",
+     "move_task_by_id", "move_by_idmap", "move_by_taskmap", "ConsumerSet", "drain_events",
+     "Node"}
+)
+#: Task arguments, never options.
+TASK_ARGUMENT_CALLS = frozenset({"delay", "s", "si"})
+PICKLE_CONTENT_TYPE = "application/x-python-serialize"
+
+
+def _is_celery_api(ctx: Context, call: ast.Call, scope: Scope, distinctive: bool) -> bool:
+    symbol = ctx.resolver.symbol(call.func, scope)
+    if symbol is not None:
+        return is_celery_symbol(symbol) or is_task_decorator(symbol)
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        receiver = ctx.resolver.symbol(func.value, scope)
+        if receiver is not None:
+            return is_celery_symbol(receiver)
+    return distinctive or ctx.resolver.celery_context
+
+
+@register("calls")
+def per_call_serializer(ctx: Context, node: ast.AST, scope: Scope) -> None:
+    assert isinstance(node, ast.Call)
+    name = tail(node.func)
+    if name is None or name in TASK_ARGUMENT_CALLS:
+        return
+    distinctive = name in SEND_DISTINCTIVE
+    sends = distinctive or name in SEND_APIS or name.endswith("Backend")
+    accepts = name in ACCEPT_APIS or name.endswith("Backend")
+    if not (sends or accepts) or not node.keywords:
+        return
+    if not _is_celery_api(ctx, node, scope, distinctive):
+        return
+    api = render(node.func, call=True)
+    if sends:
+        _sender(ctx, node, scope, api, name)
+    if accepts:
+        accept = keyword(node, "accept")
+        if accept is not None:
+            for text, carrier in ctx.pickle_in(accept, scope):
+                ctx.report("CPK006", carrier, api=api, value=text)
+
+
+def _sender(ctx: Context, node: ast.Call, scope: Scope, api: str, name: str) -> None:
+    serializer = keyword(node, "serializer")
+    if serializer is not None:
+        for text, carrier in ctx.pickle_in(serializer, scope):
+            ctx.report("CPK005", carrier, api=api, value=text)
+    options = keyword(node, "options")
+    if isinstance(options, ast.Dict):
+        for key, value in zip(options.keys, options.values):
+            if isinstance(key, ast.Constant) and key.value == "serializer":
+                for text, carrier in ctx.pickle_in(value, scope):
+                    ctx.report("CPK005", carrier, api=api, value=text)
+    if name == "publish":
+        content_type = keyword(node, "content_type")
+        if content_type is not None:
+            for text, carrier in ctx.values.strings(content_type, scope):
+                if text == PICKLE_CONTENT_TYPE:
+                    ctx.report("CPK005", carrier, api=api, value=text)
+
+
+@register("assigns")
+def serializer_attribute(ctx: Context, node: ast.AST, scope: Scope) -> None:
+    """``serializer = 'pickle'`` on a Task subclass; ``task.serializer = ...``;
+    ``sig.options['serializer'] = ...``; ``message.accept = [...]``."""
+    if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+        return
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for target in targets:
+        if isinstance(target, ast.Name) and target.id == "serializer" and scope.kind == "class":
+            cls = scope.node
+            assert isinstance(cls, ast.ClassDef)
+            if ctx.resolver.is_task_class(cls, scope.parent or scope):
+                _report(ctx, "CPK005", node.value, scope, f"{cls.name}.serializer")
+        elif isinstance(target, ast.Attribute) and target.attr in ("serializer", "accept"):
+            if _celery_object(ctx, target.value, scope):
+                code = "CPK005" if target.attr == "serializer" else "CPK006"
+                _report(ctx, code, node.value, scope, render(target))
+        elif isinstance(target, ast.Subscript) and _is_options_key(target):
+            if isinstance(target.value, ast.Attribute) and _celery_object(
+                ctx, target.value.value, scope
+            ):
+                _report(ctx, "CPK005", node.value, scope, render(target.value))
+
+
+def _celery_object(ctx: Context, node: ast.expr, scope: Scope) -> bool:
+    symbol = ctx.resolver.symbol(node, scope)
+    if symbol is not None:
+        return symbol == TASK or is_celery_symbol(symbol)
+    return ctx.resolver.celery_context
+
+
+def _is_options_key(target: ast.Subscript) -> bool:
+    key = target.slice
+    return (
+        isinstance(target.value, ast.Attribute)
+        and target.value.attr == "options"
+        and isinstance(key, ast.Constant)
+        and key.value == "serializer"
+    )
+
+
+def _report(ctx: Context, code: str, value: ast.expr, scope: Scope, api: str) -> None:
+    for text, carrier in ctx.pickle_in(value, scope):
+        ctx.report(code, carrier, api=api, value=text)

@@ -1,0 +1,93 @@
+"""Per-file state shared by the checks: the model, the resolvers, and what has been found."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Set, Tuple
+
+from flake8_celery_pickle import vocabulary
+from flake8_celery_pickle.codes import BY_CODE
+from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.python.model import Model, Scope
+from flake8_celery_pickle.python.symbols import CONF, Resolver
+from flake8_celery_pickle.python.values import Values
+from flake8_celery_pickle.settings import Settings
+
+class Context:
+    def __init__(self, model: Model, settings: Settings) -> None:
+        self.model = model
+        self.settings = settings
+        self.resolver = Resolver(model)
+        self.values = Values(self.resolver)
+        self.setting_names: Dict[str, str] = vocabulary.build_lookup(settings.namespaces)
+        #: Serializer names and content types that decode unsafely: the user's option plus
+        #: every name this file registers with an unsafe decoder (CPK008).
+        self.unsafe: Set[str] = set(settings.unsafe_serializers)
+        self.findings: List[Finding] = []
+        #: Canonical names of every setting this module sets, whatever the value (CPK004).
+        self.explicit: Set[str] = set()
+        #: Whether the module loads configuration from somewhere this file cannot see.
+        self.external_config = False
+        #: ``Celery(...)`` calls that build an app.
+        self.apps: List[ast.Call] = []
+        #: Dict literals already judged as arguments of a configuration call.
+        self.consumed: Set[int] = set()
+        self._calls_by_scope: Optional[Dict[int, List[ast.Call]]] = None
+
+    # -- values -------------------------------------------------------------------------
+    def pickle_in(self, node: ast.AST, scope: Scope) -> List[Tuple[str, ast.AST]]:
+        """Every pickle value ``node`` may be or contain, with the node that carries it."""
+        found = []
+        seen: Set[Tuple[int, str]] = set()
+        for text, carrier in self.values.strings(node, scope):
+            if vocabulary.is_pickle(text, self.unsafe) and (id(carrier), text) not in seen:
+                seen.add((id(carrier), text))
+                found.append((text, carrier))
+        return found
+
+    def strings(self, node: ast.AST, scope: Scope) -> List[str]:
+        return [text for text, _ in self.values.strings(node, scope)]
+
+    def setting(self, name: object) -> Optional[str]:
+        """Canonical name of a Celery setting spelled ``name`` (None if it is not one)."""
+        return self.setting_names.get(name) if isinstance(name, str) else None
+
+    # -- receivers ----------------------------------------------------------------------
+    def is_conf(self, node: ast.AST, scope: Scope) -> bool:
+        """Whether ``node`` is an app's configuration object (``app.conf`` or an alias)."""
+        if isinstance(node, ast.Attribute) and node.attr == "conf":
+            return True
+        if self.resolver.symbol(node, scope) == CONF:
+            return True
+        if isinstance(node, ast.Name):
+            bindings, _ = scope.lookup(node.id)
+            for binding in bindings:
+                if isinstance(binding.node, ast.Attribute) and binding.node.attr == "conf":
+                    return True
+            # A signal handler's ``conf`` parameter (``celeryd_init``, ``on_after_configure``).
+            return node.id == "conf" and self.resolver.celery_context and any(
+                b.kind == "param" for b in bindings
+            )
+        return False
+
+    def calls_in(self, scope_node: ast.AST) -> List[ast.Call]:
+        """Calls made directly inside a function (from the model, no new walk)."""
+        if self._calls_by_scope is None:
+            index: Dict[int, List[ast.Call]] = {}
+            for call, scope in self.model.calls:
+                index.setdefault(id(scope.node), []).append(call)
+            self._calls_by_scope = index
+        return self._calls_by_scope.get(id(scope_node), [])
+
+    # -- reporting ----------------------------------------------------------------------
+    def report(self, code: str, node: ast.AST, **args: object) -> None:
+        self.findings.append(
+            Finding(
+                line=getattr(node, "lineno", 1),
+                col=getattr(node, "col_offset", 0),
+                code=code,
+                message=BY_CODE[code].format(**args),
+                end_line=getattr(node, "end_lineno", None),
+                end_col=getattr(node, "end_col_offset", None),
+            )
+        )
