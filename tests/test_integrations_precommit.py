@@ -1,0 +1,194 @@
+"""The pre-commit hooks in .pre-commit-hooks.yaml, run the way a user runs them.
+
+``pre-commit try-repo`` builds the hook's virtualenv from a git repository of this project (a
+temporary copy of the working tree with every current file committed, so uncommitted work is
+tested too) and runs the hooks over a temporary target repository: they must fail on a file with
+pickle and pass once it is fixed. The virtualenv is built once per test session; pip's own cache
+makes the build a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from flake8_celery_pickle.codes import BY_CODE, RULES
+from flake8_celery_pickle.vocabulary import SERIALIZER_RISK
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+
+BAD_PY = "# Celery settings\n\ntask_serializer = 'pickle'\naccept_content = ['json']\n"
+FIXED_PY = "# Celery settings\n\ntask_serializer = 'json'\naccept_content = ['json']\n"
+CPK001_LINE = "app/celeryconfig.py:3:19: " + BY_CODE["CPK001"].text(
+    setting="task_serializer", value="pickle", risk=SERIALIZER_RISK["task_serializer"]
+)
+
+
+def hooks() -> Dict[str, dict]:
+    with MANIFEST.open(encoding="utf-8") as handle:
+        return {hook["id"]: hook for hook in yaml.safe_load(handle)}
+
+
+def pre_commit_exe() -> List[str]:
+    return [sys.executable, "-m", "pre_commit"]
+
+
+def git(args: List[str], cwd: Path) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid",
+         "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+# --- the manifest itself ------------------------------------------------------------------------
+
+
+def test_manifest_validates_with_pre_commit():
+    result = subprocess.run(
+        [*pre_commit_exe(), "validate-manifest", str(MANIFEST)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_manifest_has_the_documented_hooks():
+    assert list(hooks()) == ["celery-pickle", "celery-pickle-config", "celery-pickle-flake8"]
+    for hook in hooks().values():
+        assert hook["language"] == "python"
+        assert hook["require_serial"] is True
+
+
+def test_flake8_hook_selects_exactly_the_default_codes():
+    entry = hooks()["celery-pickle-flake8"]["entry"].split()
+    assert entry[0] == "flake8"
+    [select] = [arg for arg in entry[1:] if arg.startswith("--select=")]
+    prefixes = tuple(select.split("=", 1)[1].split(","))
+    selected = {rule.code for rule in RULES if rule.code.startswith(prefixes)}
+    python_default = {
+        rule.code for rule in RULES if rule.default_enabled and "python" in rule.engines
+    }
+    assert selected == python_default
+    assert "CPK010" not in selected
+
+
+CONFIG_FILES = [
+    ".env",
+    "deploy/.env",
+    ".env.production",
+    "prod.env",
+    ".envrc",
+    "Procfile",
+    "Procfile.dev",
+    "docker-compose.yml",
+    "k8s/worker.yaml",
+    "ecs/task-definition.json",
+    "bin/start-worker.sh",
+    "Dockerfile",
+    "docker/Dockerfile.worker",
+    "worker.Dockerfile",
+    "Containerfile",
+    "infra/main.tf",
+    "infra/celery.hcl",
+    "pyproject.toml",
+    "setup.cfg",
+    "tox.ini",
+    "development.ini",
+]
+NOT_CONFIG_FILES = ["app.py", "README.md", "notes.txt", "envoy.py", "requirements.txt", "Makefile"]
+
+
+@pytest.mark.parametrize("path", CONFIG_FILES)
+def test_config_hook_matches_config_files(path):
+    assert re.search(hooks()["celery-pickle-config"]["files"], path)
+
+
+@pytest.mark.parametrize("path", NOT_CONFIG_FILES)
+def test_config_hook_skips_other_files(path):
+    assert not re.search(hooks()["celery-pickle-config"]["files"], path)
+
+
+# --- try-repo ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory) -> Path:
+    """A git repository holding this project's current files, all committed."""
+    repo = tmp_path_factory.mktemp("hook-repo")
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8").split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if not source.is_file():  # deleted but still in the index
+            continue
+        target = repo / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    git(["init", "-q"], repo)
+    git(["add", "-A"], repo)
+    git(["commit", "-q", "-m", "snapshot"], repo)
+    return repo
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def try_repo(hook_repo: Path, home: Path, target: Path, hook_id: str):
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("PRE_COMMIT", None)
+    return subprocess.run(
+        [*pre_commit_exe(), "try-repo", str(hook_repo), hook_id, "--all-files", "--color=never"],
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    """A user's repository with a settings module that uses pickle (staged, not committed)."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "celeryconfig.py").write_text(BAD_PY)
+    (tmp_path / "app" / "tasks.py").write_text("def add(x, y):\n    return x + y\n")
+    git(["init", "-q"], tmp_path)
+    git(["add", "-A"], tmp_path)
+    return tmp_path
+
+
+def test_flake8_hook_fails_on_pickle_then_passes_when_fixed(hook_repo, pre_commit_home, target):
+    result = try_repo(hook_repo, pre_commit_home, target, "celery-pickle-flake8")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "- hook id: celery-pickle-flake8\n- exit code: 1\n" in result.stdout
+    findings = [line for line in result.stdout.splitlines() if re.match(r"\S+:\d+:\d+: ", line)]
+    assert findings == [CPK001_LINE]
+
+    (target / "app" / "celeryconfig.py").write_text(FIXED_PY)
+    git(["add", "-A"], target)
+    result = try_repo(hook_repo, pre_commit_home, target, "celery-pickle-flake8")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^celery pickle \(flake8\)\.+Passed$", result.stdout, flags=re.M)
+
+
+def test_flake8_hook_reads_the_users_flake8_config(hook_repo, pre_commit_home, target):
+    # per-file-ignores in the user's setup.cfg apply: the hook is plain flake8.
+    (target / "setup.cfg").write_text("[flake8]\nper-file-ignores = app/celeryconfig.py:CPK001\n")
+    git(["add", "-A"], target)
+    result = try_repo(hook_repo, pre_commit_home, target, "celery-pickle-flake8")
+    assert result.returncode == 0, result.stdout + result.stderr
