@@ -1,0 +1,141 @@
+"""Reading one file without ever blocking, crashing or guessing silently.
+
+Every outcome is a value: the decoded text, a :class:`Skip` (a deliberate, counted decision
+such as a binary or oversized file) or an :class:`Unreadable` (an error entry). Python source is
+decoded as ``tokenize.open`` does (PEP 263 coding line, UTF-8 BOM); configuration files are
+UTF-8 with an optional BOM.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import re
+import stat
+import tokenize
+from dataclasses import dataclass
+from typing import List, Union
+
+#: Files larger than this are skipped unless ``--max-file-size`` says otherwise.
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+#: How much of a configuration file is searched for NUL bytes to call it binary.
+BINARY_PROBE = 8192
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    message: str
+
+
+Outcome = Union[str, Skipped, Unreadable]
+
+
+def human_size(size: int) -> str:
+    """``10 MiB``-style size for messages (exact units only, else bytes)."""
+    for shift, unit in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
+        if size >= 1 << shift and size % (1 << shift) == 0:
+            return f"{size >> shift} {unit}"
+    return f"{size} bytes"
+
+
+def _kind_name(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def _describe(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def read_bytes(path: str, max_size: int) -> Union[bytes, Skipped, Unreadable]:
+    """The file's bytes; never blocks on FIFOs and never reads past ``max_size`` (0: no limit)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return Skipped("broken symbolic link")
+        return Unreadable("cannot read: the file disappeared during the scan")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Skipped("symbolic link loop")
+        if exc.errno == errno.ENXIO:
+            return Skipped("not a regular file (a socket or device)")
+        return Unreadable(f"cannot read: {_describe(exc)}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Skipped(f"not a regular file ({_kind_name(info.st_mode)})")
+        if max_size and info.st_size > max_size:
+            return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
+        chunks: List[bytes] = []
+        total = 0
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            while True:
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if max_size and total > max_size:
+                    return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
+                chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        return Unreadable(f"cannot read: {_describe(exc)}")
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def decode_python(data: bytes) -> Union[str, Unreadable]:
+    """Decode Python source as the interpreter would (PEP 263 coding line, UTF-8 BOM)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return Unreadable(f"cannot decode: {exc.msg if hasattr(exc, 'msg') else exc}")
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        return Unreadable(f"cannot decode as {encoding}: {_decode_problem(exc)}")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def decode_config(data: bytes) -> Union[str, Skipped, Unreadable]:
+    """Decode a configuration file as UTF-8 (BOM allowed); NUL bytes mean binary."""
+    if b"\x00" in data[:BINARY_PROBE]:
+        return Skipped("binary file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Unreadable(f"cannot decode as utf-8: {_decode_problem(exc)}")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _decode_problem(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"invalid byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+    return str(exc)
+
+
+def python_lines(text: str) -> List[str]:
+    """Physical lines as Python counts them (``\\r\\n``, ``\\r`` and ``\\n`` end a line)."""
+    return _NEWLINES.split(text)
+
+
+def config_lines(text: str) -> List[str]:
+    """Physical lines as tree-sitter counts them (``\\n`` ends a line; a trailing CR is dropped)."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]

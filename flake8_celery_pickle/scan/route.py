@@ -1,0 +1,53 @@
+"""Which engine reads a file: the Python checker, the configuration engines, or none."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any, Optional
+
+PYTHON = "python"
+CONFIG = "config"
+PYTHON_SUFFIXES = (".py", ".pyw")
+_SHEBANG = re.compile(rb"^#![^\n]*\bpython[0-9.]*\b")
+
+
+def has_python_shebang(path: str) -> bool:
+    """Whether a file starts with a ``#!`` line that runs Python (never blocks, never raises)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        head = os.read(fd, 256)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return _SHEBANG.match(head) is not None
+
+
+def route(path: str, config: Any = None, *, probe_shebang: bool = True) -> Optional[str]:
+    """``"python"``, ``"config"`` or None for the file at ``path``.
+
+    ``config`` is the configuration engine module (or None when it is not installed); its
+    ``language_for`` decides which configuration files it reads. Files without a suffix are
+    Python when their first line is a Python shebang.
+    """
+    name = os.path.basename(path)
+    if name.endswith(PYTHON_SUFFIXES):
+        return PYTHON
+    if config is not None:
+        try:
+            if config.language_for(Path(path)):
+                return CONFIG
+        except Exception:  # noqa: BLE001 - a routing bug must not stop the scan
+            return None
+    if probe_shebang and "." not in name.lstrip("."):
+        if has_python_shebang(path):
+            return PYTHON
+    return None

@@ -1,0 +1,189 @@
+"""One scan, start to end: discover, check, suppress, project view, select, diff-base, sort.
+
+The result is a :class:`~flake8_celery_pickle.report.model.Report`; nothing here formats.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.report.model import ErrorEntry, Item, Report, Skip
+from flake8_celery_pickle.scan import noqa, read
+from flake8_celery_pickle.scan.diffbase import ChangedLines
+from flake8_celery_pickle.scan.discover import Discovery, Root, discover, display_path
+from flake8_celery_pickle.scan.engines import config_engine, project_engine
+from flake8_celery_pickle.scan.ignore import Exclude
+from flake8_celery_pickle.scan.options import ScanOptions
+from flake8_celery_pickle.scan.pool import run_tasks
+from flake8_celery_pickle.scan.route import CONFIG, PYTHON, route
+from flake8_celery_pickle.scan.select import Selection
+from flake8_celery_pickle.scan.worker import Task, internal_error, line_texts
+
+
+def _tool_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("flake8-celery-pickle")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        return "0+unknown"
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+class _Collector:
+    """Gathers located findings, skips, errors and notes from every stage."""
+
+    def __init__(self, cwd: str) -> None:
+        self.cwd = cwd
+        self.items: List[Tuple[Item, str]] = []  # (item, absolute path)
+        self.skipped: List[Skip] = []
+        self.errors: List[ErrorEntry] = []
+        self.notes: List[str] = []
+        self.scanned = 0
+
+    def add_findings(
+        self, findings: Iterable[Finding], lines: Dict[int, str], display: str, abspath: str
+    ) -> None:
+        for finding in findings:
+            end_text = lines.get(finding.end_line, "") if finding.end_line else ""
+            item = Item(replace(finding, path=display), display, lines.get(finding.line, ""), end_text)
+            self.items.append((item, abspath))
+
+
+def _check_files(discovery: Discovery, options: ScanOptions, out: _Collector) -> None:
+    tasks = [
+        Task(c.path, c.display, c.kind, options.settings, options.max_size, options.disable_noqa)
+        for c in discovery.candidates
+    ]
+    for candidate, outcome in zip(discovery.candidates, run_tasks(tasks, options.jobs)):
+        if outcome.error is not None:
+            message, line = outcome.error
+            out.errors.append(ErrorEntry(candidate.display, message, line))
+        elif outcome.skip is not None:
+            out.skipped.append(Skip(candidate.display, outcome.skip))
+        else:
+            out.scanned += 1
+            out.add_findings(outcome.findings, outcome.lines, candidate.display, candidate.path)
+
+
+def _suppressed_for(path: str, findings: List[Finding], options: ScanOptions, config: Any) -> Tuple[List[Finding], Dict[int, str]]:
+    """Apply the suppression comments of the file at ``path`` to project findings."""
+    data = read.read_bytes(path, options.max_size)
+    if not isinstance(data, bytes):
+        return findings, {}
+    kind = route(path, config, probe_shebang=False)
+    if kind == CONFIG:
+        text = read.decode_config(data)
+        if not isinstance(text, str):
+            return findings, {}
+        lines = read.config_lines(text)
+        if not options.disable_noqa:
+            findings = noqa.filter_config(findings, lines)
+        return findings, line_texts(findings, lines)
+    if kind == PYTHON:
+        decoded = read.decode_python(data)
+        text = decoded if isinstance(decoded, str) else data.decode("utf-8", "replace")
+    else:
+        text = data.decode("utf-8", "replace")
+    lines = read.python_lines(text)
+    if not options.disable_noqa:
+        findings = noqa.filter_python(findings, text, lines)
+    return findings, line_texts(findings, lines)
+
+
+def _project_pass(
+    project: Any, roots: Sequence[Root], options: ScanOptions, config: Any, out: _Collector
+) -> None:
+    for root in roots:
+        try:
+            result = project.analyze(Path(root.path), [Path(f) for f in root.files], options.settings)
+            findings = list(result.findings)
+            notes = [str(note) for note in getattr(result, "notes", ())]
+            replaces = frozenset(getattr(result, "replaces", ()) or ())
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - reported, never fatal
+            out.errors.append(
+                ErrorEntry(
+                    display_path(root.path, out.cwd),
+                    f"the whole-project view failed: {type(exc).__name__}",
+                )
+            )
+            continue
+        out.notes.extend(notes)
+        if replaces:
+            out.items = [
+                (item, path)
+                for item, path in out.items
+                if not (item.code in replaces and item.finding.engine != "project" and _within(path, root.path))
+            ]
+        by_file: Dict[str, List[Finding]] = {}
+        for finding in findings:
+            target = os.path.join(root.path, finding.path) if finding.path else root.path
+            by_file.setdefault(os.path.normpath(target), []).append(finding)
+        for path, group in sorted(by_file.items()):
+            try:
+                kept, lines = _suppressed_for(path, group, options, config)
+            except Exception as exc:  # noqa: BLE001
+                kept, lines = [internal_error(exc, "project")], {}
+            out.add_findings(kept, lines, display_path(path, out.cwd), path)
+
+
+def _dedupe_and_sort(items: List[Tuple[Item, str]]) -> List[Tuple[Item, str]]:
+    seen: Set[Tuple[str, int, int, str, str]] = set()
+    unique: List[Tuple[Item, str]] = []
+    for item, path in sorted(items, key=lambda pair: pair[0].sort_key()):
+        key = item.sort_key()
+        if key not in seen:
+            seen.add(key)
+            unique.append((item, path))
+    return unique
+
+
+def scan(options: ScanOptions, cwd: Optional[str] = None) -> Report:
+    """Run one scan. Raises :class:`~.diffbase.DiffBaseError` when ``--diff-base`` cannot be read."""
+    cwd = cwd or os.getcwd()
+    out = _Collector(cwd)
+    changed: Optional[ChangedLines] = None
+    if options.diff_base is not None:
+        changed = ChangedLines(options.diff_base)
+        for raw in options.paths:
+            path = os.path.abspath(os.path.join(cwd, raw))
+            changed.prepare(path if os.path.isdir(path) else os.path.dirname(path) or cwd)
+    config, problem = config_engine()
+    if problem:
+        out.notes.append(problem)
+    exclude = Exclude([*options.exclude, *options.extend_exclude])
+    paths = [os.path.join(cwd, p) for p in options.paths]
+    discovery = discover(paths, exclude, options.use_gitignore, config, cwd)
+    out.skipped.extend(discovery.skipped)
+    out.errors.extend(discovery.errors)
+    _check_files(discovery, options, out)
+    if options.project and discovery.roots:
+        project, problem = project_engine()
+        if problem:
+            out.notes.append(problem)
+        if project is not None:
+            _project_pass(project, discovery.roots, options, config, out)
+    selection = Selection(options.select, options.ignore, options.extend_select, options.extend_ignore)
+    kept = [
+        (item, path)
+        for item, path in _dedupe_and_sort(out.items)
+        if selection.is_selected(item.code)
+        and (changed is None or changed.is_new(path, item.line))
+    ]
+    return Report(
+        items=[item for item, _ in kept],
+        scanned=out.scanned,
+        skipped=sorted(out.skipped, key=lambda s: (s.path, s.reason)),
+        errors=sorted(out.errors, key=lambda e: (e.path, e.line or 0, e.message)),
+        notes=list(dict.fromkeys(out.notes)),
+        version=_tool_version(),
+    )

@@ -1,0 +1,126 @@
+"""Checking one file: read, decode, gate, run its engine, apply suppression comments.
+
+:func:`check_file` runs in worker processes, so its input and output are plain picklable
+values, and it never raises: every problem becomes an error entry, a counted skip or (for an
+engine failure after the file was parsed) a CPK000 finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from flake8_celery_pickle.codes import BY_CODE
+from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.scan import noqa, read
+from flake8_celery_pickle.scan.route import CONFIG, PYTHON
+from flake8_celery_pickle.settings import Settings
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    display: str
+    kind: str
+    settings: Settings
+    max_size: int
+    disable_noqa: bool = False
+
+
+@dataclass
+class FileOutcome:
+    """What one file gave: findings with the text of their lines, or why it gave none."""
+
+    findings: List[Finding] = field(default_factory=list)
+    lines: Dict[int, str] = field(default_factory=dict)
+    error: Optional[Tuple[str, Optional[int]]] = None
+    skip: Optional[str] = None
+
+
+def line_texts(findings: Sequence[Finding], lines: Sequence[str]) -> Dict[int, str]:
+    """The text of every line a finding starts or ends on."""
+    wanted = {f.line for f in findings} | {f.end_line for f in findings if f.end_line}
+    return {n: lines[n - 1] for n in wanted if 1 <= n <= len(lines)}
+
+
+def internal_error(exc: BaseException, engine: str) -> Finding:
+    message = BY_CODE["CPK000"].format(error=type(exc).__name__)
+    return Finding(1, 0, "CPK000", message, engine=engine)
+
+
+def _check_python(task: Task, data: bytes) -> FileOutcome:
+    text = read.decode_python(data)
+    if isinstance(text, read.Unreadable):
+        return FileOutcome(error=(text.message, None))
+    from flake8_celery_pickle.python import check_source, may_hold_finding
+
+    if not may_hold_finding(text, task.settings):
+        return FileOutcome()
+    try:
+        findings = list(check_source(text, task.settings))
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        return FileOutcome(error=(f"cannot parse: {exc.msg}{where}", exc.lineno))
+    except ValueError as exc:
+        return FileOutcome(error=(f"cannot parse: {exc}", None))
+    except Exception as exc:  # noqa: BLE001 - the checker's own guard missed something
+        findings = [internal_error(exc, PYTHON)]
+    lines = read.python_lines(text)
+    if not task.disable_noqa:
+        findings = noqa.filter_python(findings, text, lines)
+    return FileOutcome(findings, line_texts(findings, lines))
+
+
+def _check_config(task: Task, data: bytes, config: object) -> FileOutcome:
+    text = read.decode_config(data)
+    if isinstance(text, read.Skipped):
+        return FileOutcome(skip=text.reason)
+    if isinstance(text, read.Unreadable):
+        return FileOutcome(error=(text.message, None))
+    from pathlib import Path
+
+    path = Path(task.path)
+    if not config.may_hold_finding(text, task.settings):  # type: ignore[attr-defined]
+        return FileOutcome()
+    try:
+        findings = list(config.scan_text(path, text, task.settings))  # type: ignore[attr-defined]
+    except Exception as exc:  # noqa: BLE001 - sorted below by the engine's exception types
+        unavailable = getattr(config, "EngineUnavailable", None)
+        parse_error = getattr(config, "ConfigParseError", None)
+        if unavailable is not None and isinstance(exc, unavailable):
+            return FileOutcome(skip=str(exc) or "configuration engine unavailable")
+        if parse_error is not None and isinstance(exc, parse_error):
+            line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
+            return FileOutcome(error=(f"cannot parse: {exc}", line if isinstance(line, int) else None))
+        findings = [internal_error(exc, "config")]
+    lines = read.config_lines(text)
+    if not task.disable_noqa:
+        findings = noqa.filter_config(findings, lines)
+    return FileOutcome(findings, line_texts(findings, lines))
+
+
+def check_file(task: Task) -> FileOutcome:
+    """Check one file; never raises (except KeyboardInterrupt and SystemExit)."""
+    try:
+        data = read.read_bytes(task.path, task.max_size)
+        if isinstance(data, read.Skipped):
+            return FileOutcome(skip=data.reason)
+        if isinstance(data, read.Unreadable):
+            return FileOutcome(error=(data.message, None))
+        if task.kind == PYTHON:
+            outcome = _check_python(task, data)
+        elif task.kind == CONFIG:
+            from flake8_celery_pickle.scan.engines import config_engine
+
+            config, problem = config_engine()
+            if config is None:
+                return FileOutcome(skip=problem or "no configuration engine installed")
+            outcome = _check_config(task, data, config)
+        else:
+            return FileOutcome(skip=f"no engine for {task.kind!r} files")
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - e.g. a Rust panic from an engine
+        return FileOutcome(error=(f"internal error while checking: {type(exc).__name__}", None))
+    outcome.findings = [replace(f, path=task.display) for f in outcome.findings]
+    return outcome
