@@ -1,0 +1,60 @@
+"""The whole-project view: each Celery app followed to its configuration, and Celery pins.
+
+The command calls :func:`analyze` after its per-file scan. It reads the scanned tree with plain
+``ast``, TOML, JSON and text (scanned code is never imported or executed) and reports:
+
+* CPK004 for a ``Celery(...)`` app that loads its configuration from elsewhere
+  (``config_from_object``, ``config_source=``, ``config_from_envvar``, ``namespace=``,
+  ``conf.update(<name>)``) when the configuration it resolves to does not set
+  ``task_serializer`` and ``accept_content`` explicitly. Apps that load nothing are the
+  single-file checker's (it reports them already);
+* CPK011 at a dependency declaration that holds Celery below 4.0.1 when the project's Celery
+  configuration does not set both settings.
+
+What cannot be resolved statically (a module name computed at run time, a settings module
+outside the scanned tree, an environment variable set nowhere in it) becomes a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Sequence
+
+from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.settings import DEFAULTS, Settings
+
+__all__ = ["ProjectResult", "analyze"]
+
+
+@dataclass(frozen=True)
+class ProjectResult:
+    """Findings (``engine='project'``, root-relative '/'-separated paths) and notes."""
+
+    findings: List[Finding] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
+
+
+def analyze(root: Path, files: Sequence[Path], settings: Settings = DEFAULTS) -> ProjectResult:
+    """The project view of the files the command discovered under ``root``.
+
+    Never raises: unreadable or unparsable files are skipped with a note, and an internal
+    failure becomes a note naming the exception type.
+    """
+    try:
+        from flake8_celery_pickle.project.judge import ProjectJudge
+        from flake8_celery_pickle.project.tree import ProjectTree
+
+        tree = ProjectTree(Path(root), files)
+        judge = ProjectJudge(tree, settings)
+        findings = judge.cpk004() + judge.cpk011()
+        notes = list(dict.fromkeys(tree.notes + judge.notes))
+        return ProjectResult(sorted(set(findings), key=_order), notes)
+    except Exception as exc:  # noqa: BLE001 - the command must get a result, never a crash
+        return ProjectResult(
+            [], [f"the project view failed ({type(exc).__name__}); CPK004 and CPK011 were not checked across files"]
+        )
+
+
+def _order(finding: Finding) -> tuple:  # type: ignore[type-arg]
+    return (finding.path, finding.line, finding.col, finding.code, finding.message)

@@ -1,0 +1,440 @@
+"""Celery apps in one Python module and how each one loads its configuration (plain ``ast``).
+
+For every ``Celery(...)`` call (through any import alias, ``celery.Celery``, ``celery.app.App``
+or a subclass defined in the module) this records:
+
+* where the call is (CPK004 is reported there);
+* the configuration sources that *replace* the app's configuration: ``config_from_object``,
+  ``Celery(config_source=...)``, ``config_from_envvar``; and the ones that *add* to it:
+  ``conf.update(<name>)``, ``add_defaults(<name>)``;
+* the namespace (``namespace=`` on the constructor or on ``config_from_object``) and the loader;
+* the setting names the module writes itself (``app.conf.x = ...``, ``conf.update(x=...)``,
+  ``changes=``, a literal dict given to ``config_from_object``, constructor keywords).
+
+Calls are tied to an app by the name it is bound to (``app = Celery(...)``); when a module
+builds a single app, configuration calls on any receiver are tied to it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+
+from flake8_celery_pickle.project.settings_module import dict_keys
+
+CELERY_CLASSES = frozenset(
+    {
+        "celery.Celery",
+        "celery.app.Celery",
+        "celery.app.App",
+        "celery.app.base.Celery",
+    }
+)
+#: Constructor keywords that are not settings.
+_NOT_SETTINGS = frozenset(
+    {
+        "main", "loader", "backend", "amqp", "events", "log", "control", "set_as_current",
+        "tasks", "broker", "include", "changes", "config_source", "fixups", "task_cls",
+        "autofinalize", "namespace", "strict_typing", "steps", "on_configure",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Import:
+    """What a local name stands for: ``module`` (absolute or relative by ``level``) and,
+    for ``from m import x``, the attribute ``attr``."""
+
+    module: str
+    level: int = 0
+    attr: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ConfigRef:
+    """One place an app reads configuration from, as written in the module.
+
+    ``kind`` is one of:
+    ``string`` (a module path string: ``'pkg.mod'``, ``'pkg.mod:Obj'``, ``'django.conf:settings'``);
+    ``import`` (a name imported in the module, see ``imported``);
+    ``local`` (a class or value defined in the same module, named ``name``);
+    ``envvar`` (``config_from_envvar('VAR')`` or ``os.environ.get('VAR', default)``);
+    ``literal`` (a dict written in place; its keys are in ``keys``);
+    ``dynamic`` (anything else; ``text`` shows it).
+    """
+
+    kind: str
+    line: int
+    text: str
+    value: Optional[str] = None
+    imported: Optional[Import] = None
+    attr: Optional[str] = None
+    keys: FrozenSet[str] = frozenset()
+
+
+@dataclass
+class App:
+    """One ``Celery(...)`` call and everything the module does to its configuration."""
+
+    path: str
+    line: int
+    col: int
+    end_line: Optional[int]
+    end_col: Optional[int]
+    binding: Optional[str] = None
+    namespace: Optional[str] = None
+    namespace_dynamic: bool = False
+    loader: Optional[str] = None
+    #: replacing sources, in source order (the last one wins at runtime)
+    sources: List[ConfigRef] = field(default_factory=list)
+    #: additive sources (``conf.update(<name>)``, ``add_defaults(<name>)``)
+    extras: List[ConfigRef] = field(default_factory=list)
+    #: setting names written in the module through ``app.conf`` and friends
+    inline: Set[str] = field(default_factory=set)
+    #: setting names given as constructor keywords (honoured from Celery 5.1 only)
+    kwargs: Set[str] = field(default_factory=set)
+
+    @property
+    def loads_elsewhere(self) -> bool:
+        """Whether the module loads configuration from elsewhere, in the sense of the
+        single-file CPK004 (which stays silent for such apps)."""
+        return bool(
+            self.namespace
+            or self.namespace_dynamic
+            or any(ref.kind != "literal" for ref in self.sources)
+            or self.extras
+        )
+
+
+def collect_imports(module: ast.Module) -> Dict[str, Import]:
+    """Local name -> what it was imported as, for every import in the module."""
+    found: Dict[str, Import] = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found[alias.asname] = Import(alias.name)
+                else:
+                    head = alias.name.split(".")[0]
+                    found[head] = Import(head)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = Import(
+                        node.module or "", node.level, alias.name
+                    )
+    return found
+
+
+def dotted(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def qualified(node: ast.AST, imports: Dict[str, Import]) -> Optional[str]:
+    """The absolute dotted name an expression stands for, through the module's imports."""
+    name = dotted(node)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    imp = imports.get(head)
+    if imp is None or imp.level:
+        return name
+    base = f"{imp.module}.{imp.attr}" if imp.attr else imp.module
+    return f"{base}.{rest}" if rest else base
+
+
+def _const_str(node: Optional[ast.AST]) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _text(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # noqa: BLE001 - unparse is best effort for a message
+        text = type(node).__name__
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _ModuleReader:
+    def __init__(self, rel: str, module: ast.Module) -> None:
+        self.rel = rel
+        self.module = module
+        self.imports = collect_imports(module)
+        self.celery_classes = set(CELERY_CLASSES)
+        self.local_classes = {
+            n.name for n in ast.walk(module) if isinstance(n, ast.ClassDef)
+        }
+        for node in ast.walk(module):  # subclasses of Celery defined here
+            if isinstance(node, ast.ClassDef) and any(
+                qualified(b, self.imports) in CELERY_CLASSES for b in node.bases
+            ):
+                self.celery_classes.add(node.name)
+        self.local_values = {
+            t.id: stmt.value
+            for stmt in module.body
+            if isinstance(stmt, ast.Assign)
+            for t in stmt.targets
+            if isinstance(t, ast.Name)
+        }
+
+    def is_celery(self, call: ast.Call) -> bool:
+        name = qualified(call.func, self.imports)
+        return name in self.celery_classes
+
+    # -- references ------------------------------------------------------------------------
+
+    def ref(self, node: ast.AST) -> ConfigRef:
+        """What a configuration argument refers to."""
+        line = getattr(node, "lineno", 0)
+        text = _text(node)
+        value = _const_str(node)
+        if value is not None:
+            return ConfigRef("string", line, text, value=value)
+        keys = dict_keys(node)
+        if keys is not None:
+            return ConfigRef("literal", line, text, keys=keys)
+        if isinstance(node, ast.Call):
+            env = self._environ_get(node)
+            if env is not None:
+                return env
+            if not node.args and not node.keywords:  # an instance: Config()
+                node = node.func
+        name = dotted(node)
+        if name is not None:
+            head, _, rest = name.partition(".")
+            if head in self.imports:
+                return ConfigRef("import", line, text, imported=self.imports[head], attr=rest or None)
+            if head in self.local_classes:
+                return ConfigRef("local", line, text, value=name)
+            bound = self.local_values.get(head)
+            if bound is not None and not rest:
+                inner = self.ref(bound)
+                if inner.kind != "dynamic":
+                    return inner
+            if head == "__name__" and not rest:
+                return ConfigRef("string", line, text, value="__name__")
+        return ConfigRef("dynamic", line, text)
+
+    def _environ_get(self, call: ast.Call) -> Optional[ConfigRef]:
+        """``os.environ.get('VAR', 'default')`` / ``os.getenv(...)`` / ``os.environ['VAR']``."""
+        func = qualified(call.func, self.imports) or ""
+        if func in ("os.environ.get", "os.getenv", "environ.get") and call.args:
+            var = _const_str(call.args[0])
+            if var is not None:
+                default = _const_str(call.args[1]) if len(call.args) > 1 else None
+                return ConfigRef("envvar", call.lineno, _text(call), value=var, attr=default)
+        return None
+
+    # -- the apps ----------------------------------------------------------------------------
+
+    def apps(self) -> List[App]:
+        apps: List[App] = []
+        by_binding: Dict[str, App] = {}
+        for node in ast.walk(self.module):
+            targets: List[ast.AST] = []
+            value: Optional[ast.AST] = None
+            if isinstance(node, ast.Assign):
+                targets, value = list(node.targets), node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            elif isinstance(node, ast.Return) and node.value is not None:
+                value = node.value
+            if not (isinstance(value, ast.Call) and self.is_celery(value)):
+                continue
+            app = self._app(value)
+            for target in targets:
+                name = dotted(target)
+                if name:
+                    app.binding = name
+                    by_binding[name] = app
+            apps.append(app)
+        # Celery(...) calls that are not assigned or returned
+        seen = {(a.line, a.col) for a in apps}
+        for node in ast.walk(self.module):
+            if isinstance(node, ast.Call) and self.is_celery(node):
+                if (node.lineno, node.col_offset) not in seen:
+                    apps.append(self._app(node))
+        apps.sort(key=lambda a: (a.line, a.col))
+        if apps:
+            self._configuration_calls(apps, by_binding)
+        return apps
+
+    def _app(self, call: ast.Call) -> App:
+        app = App(
+            self.rel,
+            call.lineno,
+            call.col_offset,
+            getattr(call, "end_lineno", None),
+            getattr(call, "end_col_offset", None),
+        )
+        for kw in call.keywords:
+            if kw.arg is None:
+                keys = dict_keys(kw.value)
+                if keys is not None:
+                    app.kwargs.update(keys)
+                continue
+            if kw.arg == "namespace":
+                self._namespace(app, kw.value)
+            elif kw.arg == "config_source":
+                app.sources.append(self.ref(kw.value))
+            elif kw.arg == "changes":
+                keys = dict_keys(kw.value)
+                if keys is not None:
+                    app.inline.update(keys)
+                else:
+                    app.extras.append(self.ref(kw.value))
+            elif kw.arg == "loader":
+                app.loader = _const_str(kw.value) or _text(kw.value)
+            elif kw.arg not in _NOT_SETTINGS:
+                app.kwargs.add(kw.arg)
+        return app
+
+    def _namespace(self, app: App, node: ast.AST) -> None:
+        if isinstance(node, ast.Constant) and node.value is None:
+            return
+        value = _const_str(node)
+        if value is None:
+            app.namespace_dynamic = True
+        elif value:
+            app.namespace = value
+
+    def _configuration_calls(self, apps: List[App], by_binding: Dict[str, App]) -> None:
+        single = apps[0] if len(apps) == 1 else None
+
+        def owner(receiver: ast.AST) -> Optional[App]:
+            name = dotted(receiver)
+            if name is not None and name in by_binding:
+                return by_binding[name]
+            return single
+
+        for node in ast.walk(self.module):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                self._call(node, node.func, owner)
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    self._conf_write(target, owner)
+
+    def _call(self, call: ast.Call, func: ast.Attribute, owner) -> None:  # type: ignore[no-untyped-def]
+        method = func.attr
+        if method in ("config_from_object", "config_from_envvar"):
+            app = owner(func.value)
+            if app is None:
+                return
+            if method == "config_from_envvar":
+                var = _const_str(call.args[0]) if call.args else None
+                if var is None:
+                    arg = call.args[0] if call.args else call
+                    app.sources.append(ConfigRef("dynamic", call.lineno, _text(arg)))
+                else:
+                    app.sources.append(ConfigRef("envvar", call.lineno, _text(call), value=var))
+                return
+            arg_node: Optional[ast.AST] = call.args[0] if call.args else None
+            for kw in call.keywords:
+                if kw.arg == "obj":
+                    arg_node = kw.value
+                elif kw.arg == "namespace":
+                    self._namespace(app, kw.value)
+            if arg_node is not None:
+                ref = self.ref(arg_node)
+                if ref.kind == "literal":
+                    app.inline.update(ref.keys)
+                app.sources.append(ref)
+            return
+        # <app>.conf.update / setdefault / add_defaults, <app>.add_defaults
+        on_conf = isinstance(func.value, ast.Attribute) and func.value.attr == "conf"
+        receiver = func.value.value if on_conf else func.value  # type: ignore[attr-defined]
+        if method == "update" and on_conf or method == "add_defaults":
+            app = owner(receiver)
+            if app is None:
+                return
+            for kw in call.keywords:
+                if kw.arg is not None:
+                    app.inline.add(kw.arg)
+                else:
+                    self._mapping(app, kw.value)
+            for arg in call.args:
+                self._mapping(app, arg)
+        elif method == "setdefault" and on_conf and call.args:
+            app = owner(receiver)
+            name = _const_str(call.args[0])
+            if app is not None and name is not None:
+                app.inline.add(name)
+        elif method == "setattr" or (isinstance(call.func, ast.Name) and call.func.id == "setattr"):
+            pass
+
+    def _mapping(self, app: App, node: ast.AST) -> None:
+        keys = dict_keys(node)
+        if keys is not None:
+            app.inline.update(keys)
+            return
+        if isinstance(node, (ast.List, ast.Tuple)):  # [(key, value), ...]
+            for elt in node.elts:
+                if isinstance(elt, (ast.Tuple, ast.List)) and elt.elts:
+                    key = _const_str(elt.elts[0])
+                    if key is not None:
+                        app.inline.add(key)
+            return
+        app.extras.append(self.ref(node))
+
+    def _conf_write(self, target: ast.AST, owner) -> None:  # type: ignore[no-untyped-def]
+        # app.conf.name = ... / app.conf['name'] = ...
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute):
+            if target.value.attr == "conf":
+                app = owner(target.value.value)
+                if app is not None:
+                    app.inline.add(target.attr)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
+            if target.value.attr == "conf":
+                key = _const_str(target.slice)
+                app = owner(target.value.value)
+                if app is not None and key is not None:
+                    app.inline.add(key)
+
+
+def _setattr_writes(module: ast.Module) -> List[Tuple[ast.AST, str]]:
+    """``setattr(<x>.conf, 'name', value)`` calls: (receiver of conf, name)."""
+    found: List[Tuple[ast.AST, str]] = []
+    for node in ast.walk(module):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[0], ast.Attribute)
+            and node.args[0].attr == "conf"
+        ):
+            name = _const_str(node.args[1])
+            if name is not None:
+                found.append((node.args[0].value, name))
+    return found
+
+
+def find_apps(rel: str, module: ast.Module) -> List[App]:
+    """Every Celery app built in ``module`` (file ``rel``), with its configuration calls."""
+    reader = _ModuleReader(rel, module)
+    apps = reader.apps()
+    if apps:
+        by_binding = {a.binding: a for a in apps if a.binding}
+        for receiver, name in _setattr_writes(module):
+            key = dotted(receiver)
+            app = by_binding.get(key) if key else None
+            if app is None and len(apps) == 1:
+                app = apps[0]
+            if app is not None:
+                app.inline.add(name)
+    return apps
+
+
+def may_build_app(text: str) -> bool:
+    """Cheap text test: can this module build a Celery app at all?"""
+    return "Celery" in text or "celery.app" in text or "App(" in text

@@ -1,0 +1,244 @@
+"""Follow each Celery app to the configuration it reads, and say what that leaves unset.
+
+For one :class:`~flake8_celery_pickle.project.apps.App` this resolves every source the app reads
+(a module path string, an imported module or class, Django's settings, an environment
+variable set somewhere in the project, ``CELERY_CONFIG_MODULE``, the default loader's
+``celeryconfig``) to the names it defines, and judges, under the app's namespace, which of
+``task_serializer`` and ``accept_content`` stay implicit. A source that cannot be read
+statically leaves the verdict unknown: the caller turns that into a note, never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import FrozenSet, List, Optional, Tuple
+
+from flake8_celery_pickle import vocabulary
+from flake8_celery_pickle.project.apps import App, ConfigRef, Import
+from flake8_celery_pickle.project.resolve import (
+    ModuleIndex,
+    django_settings_module,
+    env_assignments,
+    is_dotted,
+)
+from flake8_celery_pickle.project.settings_module import (
+    Defined,
+    Definitions,
+    missing_settings,
+    old_names,
+    spelled,
+)
+from flake8_celery_pickle.project.tree import ProjectTree
+from flake8_celery_pickle.settings import Settings
+
+DJANGO_SETTINGS = ("django.conf:settings", "django.conf.settings")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A resolved configuration source: what it defines, or why that is unknown."""
+
+    #: how to name it in a message (``proj.settings``), or None for a literal in the module
+    origin: Optional[str]
+    names: FrozenSet[str] = frozenset()
+    django: bool = False
+    unknown: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an app's resolved configuration leaves implicit.
+
+    ``missing`` holds the spellings to add (empty when both settings are explicit); when
+    ``unknown`` is not empty the verdict could not be reached and ``missing`` is empty.
+    """
+
+    missing: Tuple[str, ...] = ()
+    origin: Optional[str] = None
+    unknown: Tuple[str, ...] = ()
+
+    def describe_missing(self) -> str:
+        text = " and ".join(self.missing)
+        if self.origin:
+            text += f" (configuration read from {self.origin})"
+        return text
+
+
+class Resolver:
+    """Resolves configuration sources in one scanned tree (cached through :class:`Definitions`)."""
+
+    def __init__(self, tree: ProjectTree, index: ModuleIndex, settings: Settings) -> None:
+        self.tree = tree
+        self.index = index
+        self.settings = settings
+        self.definitions = Definitions(tree, index)
+
+    # -- one source ------------------------------------------------------------------------------
+
+    def source(self, app: App, ref: ConfigRef) -> Source:
+        if ref.kind == "literal":
+            return Source(None, ref.keys)
+        if ref.kind == "string":
+            return self.module_path(app.path, ref.value or "")
+        if ref.kind == "local":
+            return self._object(app.path, ref.value or "", self.index.name_of(app.path))
+        if ref.kind == "import" and ref.imported is not None:
+            return self._import(app.path, ref.imported, ref.attr)
+        if ref.kind == "envvar":
+            return self._envvar(app.path, ref.value or "", ref.attr)
+        return Source(None, unknown=(f"its configuration comes from `{ref.text}`, "
+                                     "which cannot be read without running the code",))
+
+    def module_path(self, near: str, path: str) -> Source:
+        """A string as ``config_from_object`` takes it: ``pkg.mod``, ``pkg.mod:Obj``, ``pkg.mod.Obj``."""
+        if path in DJANGO_SETTINGS:
+            return self.django(near)
+        if path == "__name__":
+            return self._module(near, self.index.name_of(near))
+        module, _, obj = path.partition(":")
+        if not is_dotted(module) or (obj and not is_dotted(obj)):
+            return Source(None, unknown=(f"'{path}' is not a module path",))
+        if not obj:
+            rel = self.index.find(module, referrer=near)
+            if rel is not None:
+                return self._module(rel, module)
+            if "." in module:
+                module, obj = module.rsplit(".", 1)
+        rel = self.index.find(module, referrer=near)
+        if rel is None:
+            return Source(None, unknown=(f"module '{module}' is not in the scanned tree",))
+        return self._object(rel, obj, module) if obj else self._module(rel, module)
+
+    def _module(self, rel: str, name: str) -> Source:
+        defined = self.definitions.module(rel)
+        return Source(name, defined.names, unknown=self._unknown_reasons(defined))
+
+    def _object(self, rel: str, obj: str, module: str) -> Source:
+        defined = self.definitions.obj(rel, obj)
+        shown = f"{module}:{obj}"
+        if defined is None:
+            return Source(None, unknown=(f"'{shown}' cannot be read statically",))
+        return Source(shown, defined.names, unknown=self._unknown_reasons(defined))
+
+    @staticmethod
+    def _unknown_reasons(defined: Defined) -> Tuple[str, ...]:
+        return defined.unknown
+
+    def _import(self, near: str, imp: Import, rest: Optional[str]) -> Source:
+        base = ".".join(p for p in (imp.module, imp.attr) if p)
+        if not imp.level and (base == "django.conf.settings" or base.startswith("django.conf.settings.")):
+            return self.django(near)
+        if not imp.level:
+            return self.module_path(near, f"{base}.{rest}" if rest else base)
+        # relative: a submodule first, then an attribute of the package module
+        rel = self.index.relative(near, imp.level, base or None)
+        shown = "." * imp.level + base
+        if rel is not None:
+            name = self.index.name_of(rel)
+            return self._object(rel, rest, name) if rest else self._module(rel, name)
+        parent = self.index.relative(near, imp.level, imp.module or None)
+        if parent is None or imp.attr is None:
+            return Source(None, unknown=(f"module '{shown}' is not in the scanned tree",))
+        obj = f"{imp.attr}.{rest}" if rest else imp.attr
+        return self._object(parent, obj, self.index.name_of(parent))
+
+    def _envvar(self, near: str, var: str, default: Optional[str]) -> Source:
+        values = env_assignments(self.tree, var, near=near)
+        if values:
+            best = values[0]
+            found = self.module_path(near, best.value)
+            origin = f"{found.origin}, named by {var} in {best.path}" if found.origin else None
+            return Source(origin, found.names, found.django, found.unknown)
+        if default is not None:
+            return self.module_path(near, default)
+        return Source(None, unknown=(f"the environment variable {var} is not set anywhere in the scanned tree",))
+
+    def django(self, near: str) -> Source:
+        """Django's settings as seen from the app module ``near``."""
+        found = django_settings_module(self.tree, self.index, near)
+        if found is None:
+            return Source(None, django=True, unknown=(
+                "it reads Django's settings, but DJANGO_SETTINGS_MODULE is not set in "
+                "celery.py, manage.py, wsgi.py or asgi.py and there is no settings module "
+                f"beside {near}",
+            ))
+        if found.path is None:
+            return Source(None, django=True, unknown=(
+                f"its Django settings module '{found.module}' ({found.how}) is not in the "
+                "scanned tree",
+            ))
+        defined = self.definitions.module(found.path)
+        return Source(found.module, defined.names, True, defined.unknown)
+
+    # -- one app -----------------------------------------------------------------------------------
+
+    def replacing_sources(self, app: App) -> List[ConfigRef]:
+        """The sources that replace the app's configuration (all of them: branches may differ).
+
+        Without ``config_from_object`` / ``config_source`` / ``config_from_envvar``, the loader
+        reads ``CELERY_CONFIG_MODULE`` when the project sets it, and the default loader reads
+        ``celeryconfig``.
+        """
+        refs = [r for r in app.sources if r.kind != "literal"]
+        if refs or any(r.kind == "literal" for r in app.sources):
+            return refs
+        env = env_assignments(self.tree, "CELERY_CONFIG_MODULE", near=app.path)
+        if env:
+            return [ConfigRef("envvar", 0, "CELERY_CONFIG_MODULE", value="CELERY_CONFIG_MODULE")]
+        if app.loader in ("default", "celery.loaders.default:Loader", "celery.loaders.default.Loader"):
+            return [ConfigRef("string", 0, "celeryconfig", value="celeryconfig")]
+        return []
+
+    def verdict(self, app: App, legacy: bool = False, kwargs_count: bool = True) -> Verdict:
+        """What the app's configuration leaves implicit.
+
+        ``legacy``: judge as Celery 3.x does (old upper-case names only, no namespace, no
+        constructor settings). ``kwargs_count``: constructor keywords are settings (Celery 5.1+).
+        """
+        namespaces = tuple(self.settings.namespaces) + ((app.namespace,) if app.namespace else ())
+        inline = set(self._canonical(app.inline, namespaces, legacy))
+        if kwargs_count and not legacy:
+            inline.update(self._canonical(app.kwargs, namespaces, legacy))
+        unknown: List[str] = []
+        for ref in app.extras:
+            extra = self.source(app, ref)
+            inline.update(self._canonical(extra.names, namespaces, legacy))
+            unknown.extend(extra.unknown)
+        required = [c for c in vocabulary.REQUIRED_EXPLICIT if c not in inline]
+        if not required:
+            return Verdict()
+        namespace = None if legacy else app.namespace
+        if app.namespace_dynamic and not legacy:
+            unknown.append("its namespace is not a literal")
+        refs = self.replacing_sources(app)
+        if not refs:
+            if unknown:
+                return Verdict(unknown=tuple(unknown))
+            return Verdict(tuple(spelled(c, namespace, False, legacy) for c in required))
+        for ref in refs:
+            source = self.source(app, ref)
+            missing = [
+                c for c in missing_settings(source.names, namespace, source.django, legacy)
+                if c in required
+            ]
+            if not missing:
+                continue
+            if source.unknown or unknown:
+                return Verdict(unknown=tuple(unknown) + source.unknown)
+            return Verdict(
+                tuple(spelled(c, namespace, source.django, legacy) for c in missing), source.origin
+            )
+        return Verdict()
+
+    @staticmethod
+    def _canonical(names, namespaces, legacy):  # type: ignore[no-untyped-def]
+        """Canonical settings among names written straight into ``app.conf``."""
+        for name in names:
+            if legacy:
+                for canonical in vocabulary.REQUIRED_EXPLICIT:
+                    if name in old_names(canonical):
+                        yield canonical
+                continue
+            canonical = vocabulary.canonical_setting(name, namespaces)
+            if canonical is not None:
+                yield canonical

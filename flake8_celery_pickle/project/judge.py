@@ -1,0 +1,155 @@
+"""The project-wide judgements: CPK004 for apps configured elsewhere, CPK011 at Celery pins."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import List, Optional
+
+from flake8_celery_pickle import vocabulary
+from flake8_celery_pickle.codes import BY_CODE
+from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.project.apps import App, find_apps, may_build_app
+from flake8_celery_pickle.project.configuration import Resolver, Source, Verdict
+from flake8_celery_pickle.project.pins import Pin, find_pins
+from flake8_celery_pickle.project.resolve import (
+    DJANGO_ENTRY_FILES,
+    ModuleIndex,
+    env_assignments,
+)
+from flake8_celery_pickle.project.settings_module import missing_settings, spelled
+from flake8_celery_pickle.project.tree import ProjectTree
+from flake8_celery_pickle.settings import Settings
+
+ENGINE = "project"
+
+
+def is_test_path(rel: str) -> bool:
+    """Test modules build throwaway apps; they do not say how the project is configured."""
+    path = PurePosixPath(rel)
+    if any(part in ("tests", "test", "testing") for part in path.parent.parts):
+        return True
+    return path.name.startswith("test_") or path.name.endswith("_test.py") or path.name == "conftest.py"
+
+
+class ProjectJudge:
+    """Reads the tree once and produces the project view's findings and notes."""
+
+    def __init__(self, tree: ProjectTree, settings: Settings) -> None:
+        self.tree = tree
+        self.index = ModuleIndex(tree)
+        self.resolver = Resolver(tree, self.index, settings)
+        self.notes: List[str] = []
+        self.apps: List[App] = []
+        for rel in tree.python_paths:
+            text = tree.text(rel)
+            if text is None or not may_build_app(text):
+                continue
+            module = tree.module(rel)
+            if module is not None:
+                self.apps.extend(find_apps(rel, module))
+
+    # -- CPK004 --------------------------------------------------------------------------------
+
+    def cpk004(self) -> List[Finding]:
+        findings: List[Finding] = []
+        for app in self.apps:
+            if not app.loads_elsewhere:
+                continue  # the single-file checker judges this app
+            verdict = self.resolver.verdict(app)
+            if verdict.unknown:
+                self.notes.append(
+                    f"{app.path}:{app.line}: CPK004 not checked for this Celery app: "
+                    + "; ".join(dict.fromkeys(verdict.unknown))
+                )
+            elif verdict.missing:
+                findings.append(
+                    Finding(
+                        app.line, app.col, "CPK004",
+                        BY_CODE["CPK004"].format(missing=verdict.describe_missing()),
+                        app.end_line, app.end_col, ENGINE, app.path,
+                    )
+                )
+        return findings
+
+    # -- CPK011 --------------------------------------------------------------------------------
+
+    def cpk011(self) -> List[Finding]:
+        pins = find_pins(self.tree, self.notes)
+        verdicts = {}
+        findings: List[Finding] = []
+        for pin in pins:
+            legacy = pin.hold.legacy
+            if legacy not in verdicts:
+                verdicts[legacy] = self.project_verdict(legacy)
+            verdict = verdicts[legacy]
+            if verdict.unknown:
+                self.notes.append(
+                    f"{pin.path}:{pin.line}: CPK011 not checked: Celery is held to {pin.shown}, "
+                    "but the project's Celery configuration could not be read: "
+                    + "; ".join(dict.fromkeys(verdict.unknown))
+                )
+            elif verdict.missing:
+                findings.append(self._pin_finding(pin, verdict))
+        return findings
+
+    @staticmethod
+    def _pin_finding(pin: Pin, verdict: Verdict) -> Finding:
+        message = BY_CODE["CPK011"].format(
+            version=pin.shown, behaviour=pin.hold.behaviour, missing=verdict.describe_missing()
+        )
+        return Finding(pin.line, pin.col, "CPK011", message, pin.line, pin.end_col, ENGINE, pin.path)
+
+    def project_verdict(self, legacy: bool) -> Verdict:
+        """What the project's Celery configuration leaves implicit, for a held release.
+
+        With apps outside tests, the first app whose configuration is not explicit decides;
+        with none, the configuration Celery's default app would read: ``CELERY_CONFIG_MODULE``,
+        a ``celeryconfig`` module, or (django-celery projects) Django's settings.
+        """
+        apps = [a for a in self.apps if not is_test_path(a.path)] or self.apps
+        if apps:
+            unknown: List[str] = []
+            for app in apps:
+                verdict = self.resolver.verdict(app, legacy=legacy, kwargs_count=False)
+                if verdict.missing:
+                    return verdict
+                unknown.extend(f"{app.path}:{app.line}: {u}" for u in verdict.unknown)
+            return Verdict(unknown=tuple(unknown))
+        return self._default_app_verdict(legacy)
+
+    def _default_app_verdict(self, legacy: bool) -> Verdict:
+        sources: List[Source] = []
+        env = env_assignments(self.tree, "CELERY_CONFIG_MODULE")
+        if env:
+            sources.append(self.resolver.module_path(env[0].path, env[0].value))
+        celeryconfig = self.index.find("celeryconfig")
+        if celeryconfig is not None:
+            sources.append(self.resolver.module_path(celeryconfig, "celeryconfig"))
+        entry = self._django_entry()
+        if entry is not None:
+            django = self.resolver.django(entry)
+            if not django.unknown:
+                sources.append(django)
+        known: Optional[Verdict] = None
+        unknown: List[str] = []
+        for source in sources:
+            missing = missing_settings(source.names, None, source.django, legacy)
+            if not missing:
+                return Verdict()
+            if source.unknown:
+                unknown.extend(source.unknown)
+            elif known is None:
+                known = Verdict(tuple(spelled(c, None, source.django, legacy) for c in missing), source.origin)
+        if known is not None:
+            return known
+        if unknown:
+            return Verdict(unknown=tuple(unknown))
+        return Verdict(tuple(spelled(c, None, False, legacy) for c in vocabulary.REQUIRED_EXPLICIT))
+
+    def _django_entry(self) -> Optional[str]:
+        for rel in self.tree.python_paths:
+            if PurePosixPath(rel).name in DJANGO_ENTRY_FILES and "DJANGO_SETTINGS_MODULE" in (
+                self.tree.text(rel) or ""
+            ):
+                return rel
+        return None

@@ -1,0 +1,280 @@
+"""Module names to files in the scanned tree, and the environment variables a project sets.
+
+* :class:`ModuleIndex` maps a dotted module name (``proj.settings``) to the file that holds it,
+  whatever the source root (the scanned root, ``src/``, a service directory of a monorepo).
+* :func:`env_assignments` finds the values a project gives an environment variable in its own
+  code (``os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')``) and in its
+  deployment files (``.env``, Dockerfile ``ENV``, compose files, Procfiles).
+* :func:`django_settings_module` finds the settings module behind ``'django.conf:settings'``.
+
+Plain ``ast`` and text only: scanned code is never imported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from flake8_celery_pickle.project.tree import ProjectTree
+
+DJANGO_ENTRY_FILES = ("celery.py", "manage.py", "wsgi.py", "asgi.py")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+
+def is_dotted(name: str) -> bool:
+    """Whether ``name`` is a plain dotted module path (``pkg.mod``)."""
+    return bool(_DOTTED.match(name))
+
+
+def _dir_parts(rel: str) -> Tuple[str, ...]:
+    return PurePosixPath(rel).parent.parts
+
+
+def closeness(a: str, b: str) -> int:
+    """How many leading directories two files share (a larger number is nearer)."""
+    n = 0
+    for x, y in zip(_dir_parts(a), _dir_parts(b)):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+class ModuleIndex:
+    """Dotted module names of the Python files in the tree."""
+
+    def __init__(self, tree: ProjectTree) -> None:
+        self.tree = tree
+        self._packages = {
+            PurePosixPath(p).parent.as_posix()
+            for p in tree.python_paths
+            if PurePosixPath(p).name == "__init__.py"
+        }
+        # every suffix of every file's dotted path -> [(source root parts, rel path)]
+        self._by_name: Dict[str, List[Tuple[Tuple[str, ...], str]]] = {}
+        for rel in tree.python_paths:
+            parts = list(PurePosixPath(rel[: -len(".py")]).parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            if not parts or not all(p.isidentifier() for p in parts[-1:]):
+                continue
+            for start in range(len(parts)):
+                tail = parts[start:]
+                if not all(p.isidentifier() for p in tail):
+                    continue
+                self._by_name.setdefault(".".join(tail), []).append((tuple(parts[:start]), rel))
+
+    def _is_source_root(self, root_parts: Tuple[str, ...]) -> bool:
+        """A directory is a plausible source root when it is not itself a package."""
+        return "/".join(root_parts) not in self._packages if root_parts else True
+
+    def find(self, name: str, referrer: Optional[str] = None) -> Optional[str]:
+        """The file of module ``name`` (``pkg/mod.py`` or ``pkg/mod/__init__.py``), or None.
+
+        When several files could be that module, the nearest to ``referrer`` whose source root
+        is not itself a package wins, then the shallowest, then the first by path.
+        """
+        candidates = self._by_name.get(name)
+        if not candidates:
+            return None
+
+        def rank(item: Tuple[Tuple[str, ...], str]) -> Tuple[int, int, int, str]:
+            root_parts, rel = item
+            near = 0
+            if referrer is not None:
+                ref_dirs = _dir_parts(referrer)
+                for x, y in zip(root_parts, ref_dirs):
+                    if x != y:
+                        break
+                    near += 1
+            return (0 if self._is_source_root(root_parts) else 1, -near, len(root_parts), rel)
+
+        return min(candidates, key=rank)[1]
+
+    def name_of(self, rel: str) -> str:
+        """The dotted name of a file, counted from its topmost enclosing package."""
+        stem = rel[: -len(".py")] if rel.endswith(".py") else rel
+        parts = list(PurePosixPath(stem).parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        start = len(parts) - 1
+        while start > 0 and "/".join(parts[:start]) in self._packages:
+            start -= 1
+        return ".".join(parts[start:])
+
+    def relative(self, referrer: str, level: int, module: Optional[str]) -> Optional[str]:
+        """The file a relative import (``from ..pkg import x``) names, or None."""
+        base = PurePosixPath(referrer).parent
+        for _ in range(max(level - 1, 0)):
+            base = base.parent
+        parts = module.split(".") if module else []
+        return self._file_at(base.joinpath(*parts).as_posix() if parts else base.as_posix())
+
+    def _file_at(self, stem: str) -> Optional[str]:
+        stem = stem.lstrip("./") if stem not in (".", "") else ""
+        for candidate in (f"{stem}.py", f"{stem}/__init__.py" if stem else "__init__.py"):
+            if candidate in self.tree:
+                return candidate
+        return None
+
+
+# -- environment variables ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnvValue:
+    """One value a project gives an environment variable, and where."""
+
+    value: str
+    path: str
+    line: int
+
+
+def _const_str(node: Optional[ast.AST]) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _is_environ(node: ast.AST) -> bool:
+    """``os.environ`` or a bare ``environ`` (``from os import environ``)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "environ"
+    return isinstance(node, ast.Name) and node.id == "environ"
+
+
+def python_env_assignments(module: ast.Module, var: str) -> List[Tuple[str, int]]:
+    """Values a module gives ``var``: ``os.environ.setdefault``, ``os.environ[...] =``,
+    ``os.environ.update(...)`` and ``os.putenv``."""
+    found: List[Tuple[str, int]] = []
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            func = node.func
+            if func.attr in ("setdefault",) and _is_environ(func.value) and len(node.args) >= 2:
+                if _const_str(node.args[0]) == var:
+                    value = _const_str(node.args[1])
+                    if value is not None:
+                        found.append((value, node.lineno))
+            elif func.attr == "putenv" and len(node.args) >= 2 and _const_str(node.args[0]) == var:
+                value = _const_str(node.args[1])
+                if value is not None:
+                    found.append((value, node.lineno))
+            elif func.attr == "update" and _is_environ(func.value):
+                for kw in node.keywords:
+                    if kw.arg == var and _const_str(kw.value) is not None:
+                        found.append((_const_str(kw.value) or "", node.lineno))
+                for arg in node.args:
+                    if isinstance(arg, ast.Dict):
+                        for key, value in zip(arg.keys, arg.values):
+                            if _const_str(key) == var and _const_str(value) is not None:
+                                found.append((_const_str(value) or "", node.lineno))
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and _is_environ(target.value)
+                    and _const_str(target.slice) == var
+                    and _const_str(node.value) is not None
+                ):
+                    found.append((_const_str(node.value) or "", node.lineno))
+    return found
+
+
+def _text_pattern(var: str) -> "re.Pattern[str]":
+    # VAR=value, VAR: value, ENV VAR value, "VAR": "value", --env VAR=value
+    return re.compile(
+        r"(?<![\w.])" + re.escape(var) + r"""["']?\s*(?:=|:|\s)\s*["']?([A-Za-z_][\w.]*(?::[A-Za-z_]\w*)?)"""
+    )
+
+
+def text_env_assignments(text: str, var: str) -> List[Tuple[str, int]]:
+    """Values given to ``var`` in a deployment file (``.env``, Dockerfile, compose, ...)."""
+    if var not in text:
+        return []
+    pattern = _text_pattern(var)
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith(("#", "//")):
+            continue
+        match = pattern.search(line)
+        if match:
+            found.append((match.group(1), number))
+    return found
+
+
+def env_assignments(
+    tree: ProjectTree, var: str, near: Optional[str] = None, python_only: bool = False,
+    python_names: Sequence[str] = (),
+) -> List[EnvValue]:
+    """Every value the project gives ``var``, best first.
+
+    Python code comes before deployment files; among Python files, those named in
+    ``python_names`` (if given) are the only ones read, the file ``near`` and the files closest
+    to it come first.
+    """
+    py: List[Tuple[Tuple[int, int, str], EnvValue]] = []
+    other: List[Tuple[Tuple[int, int, str], EnvValue]] = []
+    for rel in tree.paths:
+        is_py = rel.endswith(".py")
+        if not is_py and python_only:
+            continue
+        if is_py and python_names and rel != near and PurePosixPath(rel).name not in python_names:
+            continue
+        text = tree.text(rel)
+        if text is None or var not in text:
+            continue
+        if is_py:
+            module = tree.module(rel)
+            values = python_env_assignments(module, var) if module is not None else []
+        else:
+            values = text_env_assignments(text, var)
+        for value, line in values:
+            key = (0 if rel == near else 1, -closeness(rel, near) if near else 0, rel)
+            (py if is_py else other).append((key, EnvValue(value, rel, line)))
+    py.sort(key=lambda item: (item[0], item[1].line))
+    other.sort(key=lambda item: (item[0], item[1].line))
+    return [v for _, v in py] + [v for _, v in other]
+
+
+# -- Django ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DjangoSettings:
+    """Where ``'django.conf:settings'`` comes from: a module file, or why it is unknown."""
+
+    module: str
+    path: Optional[str]
+    how: str
+
+
+def django_settings_module(
+    tree: ProjectTree, index: ModuleIndex, near: str
+) -> Optional[DjangoSettings]:
+    """The Django settings module of the app defined in ``near``.
+
+    First ``DJANGO_SETTINGS_MODULE`` as set in ``near`` itself or in a ``manage.py``,
+    ``wsgi.py``, ``asgi.py`` or ``celery.py`` of the tree (nearest first); then the conventional
+    layout: a ``settings.py`` module or ``settings/`` package beside ``near``. None when neither
+    gives a name.
+    """
+    values = env_assignments(
+        tree, "DJANGO_SETTINGS_MODULE", near=near, python_only=True,
+        python_names=DJANGO_ENTRY_FILES,
+    )
+    if values:
+        best = values[0]
+        return DjangoSettings(
+            best.value,
+            index.find(best.value, referrer=near),
+            f"DJANGO_SETTINGS_MODULE in {best.path}:{best.line}",
+        )
+    directory = PurePosixPath(near).parent
+    for candidate in (directory / "settings.py", directory / "settings" / "__init__.py"):
+        rel = candidate.as_posix()
+        if rel in tree:
+            return DjangoSettings(index.name_of(rel), rel, "the conventional layout")
+    return None

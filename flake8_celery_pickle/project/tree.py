@@ -1,0 +1,128 @@
+"""The scanned tree as the project view sees it: paths, text and parsed modules, read lazily.
+
+Nothing here imports or executes scanned code. Every read is cached, and every failure (a file
+that cannot be read, decoded or parsed) becomes one note instead of an exception.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from pathlib import Path, PurePosixPath
+from typing import Dict, Iterable, List, Optional, Tuple
+
+#: Files larger than this are not read by the project view (generated data, not configuration).
+MAX_BYTES = 5_000_000
+
+
+class ProjectTree:
+    """Every file the command discovered under ``root``, with cached text and syntax trees."""
+
+    def __init__(self, root: Path, files: Iterable[Path]) -> None:
+        self.root = root
+        self.notes: List[str] = []
+        self._abs: Dict[str, Path] = {}
+        for f in files:
+            try:
+                path = Path(f)
+                if not path.is_absolute():
+                    path = root / path
+                rel = self._relative(path)
+            except (OSError, ValueError, TypeError):
+                continue
+            self._abs.setdefault(rel, path)
+        self._text: Dict[str, Optional[str]] = {}
+        self._trees: Dict[str, Optional[ast.Module]] = {}
+
+    # -- paths -------------------------------------------------------------------------------
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    @property
+    def paths(self) -> Tuple[str, ...]:
+        """Root-relative, '/'-separated paths of every file, sorted."""
+        return tuple(sorted(self._abs))
+
+    @property
+    def python_paths(self) -> Tuple[str, ...]:
+        return tuple(p for p in self.paths if p.endswith(".py"))
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self._abs
+
+    def add(self, rel: str) -> bool:
+        """Admit a file under the root that discovery did not list (a ``-r`` include).
+
+        Returns whether the file exists and is inside the root.
+        """
+        if rel in self._abs:
+            return True
+        parts = PurePosixPath(rel).parts
+        if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
+            return False
+        path = self.root / rel
+        try:
+            if not path.is_file():
+                return False
+        except OSError:
+            return False
+        self._abs[rel] = path
+        return True
+
+    # -- contents ----------------------------------------------------------------------------
+
+    def text(self, rel: str) -> Optional[str]:
+        """The decoded text of a file, or None (with a note) when it cannot be read."""
+        if rel in self._text:
+            return self._text[rel]
+        result: Optional[str] = None
+        path = self._abs.get(rel)
+        if path is not None:
+            try:
+                if path.stat().st_size > MAX_BYTES:
+                    self.notes.append(f"{rel}: not read by the project view (larger than 5 MB)")
+                else:
+                    result = _decode(path.read_bytes(), rel.endswith(".py"))
+            except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as exc:
+                self.notes.append(f"{rel}: could not be read ({type(exc).__name__})")
+        self._text[rel] = result
+        return result
+
+    def module(self, rel: str) -> Optional[ast.Module]:
+        """The parsed module of a Python file, or None (with a note) when it does not parse."""
+        if rel in self._trees:
+            return self._trees[rel]
+        tree: Optional[ast.Module] = None
+        source = self.text(rel)
+        if source is not None:
+            try:
+                tree = ast.parse(source, filename=rel)
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                self.notes.append(
+                    f"{rel}: not used by the project view, it does not parse "
+                    f"({type(exc).__name__})"
+                )
+        self._trees[rel] = tree
+        return tree
+
+    def lines(self, rel: str) -> List[str]:
+        source = self.text(rel)
+        return source.splitlines() if source is not None else []
+
+
+def _decode(data: bytes, python: bool) -> str:
+    """Decode bytes as Python does for source (PEP 263), or as UTF-8 for anything else."""
+    if python:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    return data.decode("utf-8-sig")
+
+
+def byte_col(line: str, index: int) -> int:
+    """The 0-based UTF-8 byte offset of character ``index`` in ``line``."""
+    return len(line[:index].encode("utf-8"))
