@@ -24,12 +24,13 @@ class Context:
         #: every name this file registers with an unsafe decoder (CPK008).
         self.unsafe: Set[str] = set(settings.unsafe_serializers)
         self.findings: List[Finding] = []
-        #: Canonical names of every setting this module sets, whatever the value (CPK004).
-        self.explicit: Set[str] = set()
-        #: Whether the module loads configuration from somewhere this file cannot see.
-        self.external_config = False
-        #: ``Celery(...)`` calls that build an app.
-        self.apps: List[ast.Call] = []
+        #: Canonical names of the settings set, whatever the value, per owner (CPK004): the
+        #: variable holding the app whose configuration is written, or None for the module.
+        self.explicit: Dict[Optional[str], Set[str]] = {}
+        #: Owners that load configuration from somewhere this file cannot see.
+        self.external: Set[Optional[str]] = set()
+        #: ``Celery(...)`` calls that build an app, with the variable they are bound to.
+        self.apps: List[Tuple[ast.Call, Optional[str]]] = []
         #: Dict literals already judged as arguments of a configuration call.
         self.consumed: Set[int] = set()
         self._calls_by_scope: Optional[Dict[int, List[ast.Call]]] = None
@@ -52,6 +53,9 @@ class Context:
         """Canonical name of a Celery setting spelled ``name`` (None if it is not one)."""
         return self.setting_names.get(name) if isinstance(name, str) else None
 
+    def mark_explicit(self, canonical: str, owner: Optional[str]) -> None:
+        self.explicit.setdefault(owner, set()).add(canonical)
+
     # -- receivers ----------------------------------------------------------------------
     def is_conf(self, node: ast.AST, scope: Scope) -> bool:
         """Whether ``node`` is an app's configuration object (``app.conf`` or an alias)."""
@@ -69,6 +73,12 @@ class Context:
                 b.kind == "param" for b in bindings
             )
         return False
+
+    @staticmethod
+    def owner(receiver: ast.AST) -> Optional[str]:
+        """The variable an app's configuration belongs to: ``app`` for ``app.conf``."""
+        node = receiver.value if isinstance(receiver, ast.Attribute) and receiver.attr == "conf" else receiver
+        return node.id if isinstance(node, ast.Name) else None
 
     def calls_in(self, scope_node: ast.AST) -> List[ast.Call]:
         """Calls made directly inside a function (from the model, no new walk)."""

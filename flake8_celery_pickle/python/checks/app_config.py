@@ -13,7 +13,7 @@ keeps CPK004 silent.
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import FrozenSet, Optional
 
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.python.astutil import render
@@ -31,7 +31,9 @@ _APP_ARGUMENTS = frozenset(
 )
 
 
-def _literal_settings(ctx: Context, node: Optional[ast.expr], scope: Scope, call: str) -> bool:
+def _literal_settings(
+    ctx: Context, node: Optional[ast.expr], scope: Scope, call: str, owner: Optional[str]
+) -> bool:
     """Judge a literal mapping of settings passed to a configuration call.
 
     Returns False when the argument is not a literal (its settings come from elsewhere).
@@ -39,44 +41,51 @@ def _literal_settings(ctx: Context, node: Optional[ast.expr], scope: Scope, call
     if node is None:
         return True
     if isinstance(node, ast.Lambda):  # add_defaults(lambda: {...})
-        return _literal_settings(ctx, node.body, scope, call)
+        return _literal_settings(ctx, node.body, scope, call, owner)
     if isinstance(node, ast.Dict):
         ctx.consumed.add(id(node))
         for key, value in zip(node.keys, node.values):
             if key is None:  # {**other}
-                if not _literal_settings(ctx, value, scope, call):
+                if not _literal_settings(ctx, value, scope, call, owner):
                     return False
             elif isinstance(key, ast.Constant):
-                write_setting(ctx, key.value, value, scope, call=call)
+                write_setting(ctx, key.value, value, scope, call=call, owner=owner)
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
         ctx.consumed.add(id(node))
         known = True
         for arg in node.args:
-            known = _literal_settings(ctx, arg, scope, call) and known
+            known = _literal_settings(ctx, arg, scope, call, owner) and known
         for kw in node.keywords:
             if kw.arg is None:
-                known = _literal_settings(ctx, kw.value, scope, call) and known
+                known = _literal_settings(ctx, kw.value, scope, call, owner) and known
             else:
-                write_setting(ctx, kw.arg, kw.value, scope, call=call)
+                write_setting(ctx, kw.arg, kw.value, scope, call=call, owner=owner)
         return known
     if isinstance(node, (ast.List, ast.Tuple)):  # [('task_serializer', 'pickle'), ...]
         for pair in node.elts:
             if isinstance(pair, (ast.Tuple, ast.List)) and len(pair.elts) == 2:
                 key, value = pair.elts
                 if isinstance(key, ast.Constant):
-                    write_setting(ctx, key.value, value, scope, call=call)
+                    write_setting(ctx, key.value, value, scope, call=call, owner=owner)
         return True
     return False
 
 
-def _keywords(ctx: Context, call_node: ast.Call, scope: Scope, call: str, skip=frozenset()) -> bool:
+def _keywords(
+    ctx: Context,
+    call_node: ast.Call,
+    scope: Scope,
+    call: str,
+    owner: Optional[str],
+    skip: FrozenSet[str] = frozenset(),
+) -> bool:
     known = True
     for kw in call_node.keywords:
         if kw.arg is None:
-            known = _literal_settings(ctx, kw.value, scope, call) and known
+            known = _literal_settings(ctx, kw.value, scope, call, owner) and known
         elif kw.arg not in skip:
-            write_setting(ctx, kw.arg, kw.value, scope, call=call)
+            write_setting(ctx, kw.arg, kw.value, scope, call=call, owner=owner)
     return known
 
 
@@ -88,29 +97,30 @@ def configuration_call(ctx: Context, node: ast.AST, scope: Scope) -> None:
         return
     name = func.attr
     call = render(func, call=True)
+    owner = ctx.owner(func.value)
     on_conf = ctx.is_conf(func.value, scope)
     if name == "update" and on_conf:
-        known = _keywords(ctx, node, scope, call)
+        known = _keywords(ctx, node, scope, call, owner)
         for arg in node.args:
-            known = _literal_settings(ctx, arg, scope, call) and known
+            known = _literal_settings(ctx, arg, scope, call, owner) and known
         if not known:
-            ctx.external_config = True
+            ctx.external.add(owner)
     elif name == "setdefault" and on_conf and len(node.args) == 2:
         key, value = node.args
         if isinstance(key, ast.Constant):
-            write_setting(ctx, key.value, value, scope, call=call)
+            write_setting(ctx, key.value, value, scope, call=call, owner=owner)
     elif name == "add_defaults" and (on_conf or _is_app_like(ctx, func.value, scope)):
-        if not all(_literal_settings(ctx, arg, scope, call) for arg in node.args):
-            ctx.external_config = True
+        if not all(_literal_settings(ctx, arg, scope, call, owner) for arg in node.args):
+            ctx.external.add(owner)
     elif name == "config_from_object" and _is_app_like(ctx, func.value, scope):
         source = node.args[0] if node.args else None
         namespaced = any(kw.arg == "namespace" for kw in node.keywords)
-        if namespaced or not isinstance(source, ast.Dict) or source is None:
-            ctx.external_config = True
+        if namespaced or not isinstance(source, ast.Dict):
+            ctx.external.add(owner)
         if isinstance(source, ast.Dict):
-            _literal_settings(ctx, source, scope, call)
+            _literal_settings(ctx, source, scope, call, owner)
     elif name == "config_from_envvar" and _is_app_like(ctx, func.value, scope):
-        ctx.external_config = True
+        ctx.external.add(owner)
 
 
 def _is_app_like(ctx: Context, node: ast.expr, scope: Scope) -> bool:
@@ -127,30 +137,44 @@ def app_construction(ctx: Context, node: ast.AST, scope: Scope) -> None:
     assert isinstance(node, ast.Call)
     if ctx.resolver.symbol(node.func, scope) != APP_CLASS:
         return
-    ctx.apps.append(node)
+    owner = _bound_name(ctx, node)
+    ctx.apps.append((node, owner))
     call = render(node.func, call=True)
-    _keywords(ctx, node, scope, call, skip=_APP_ARGUMENTS)
+    _keywords(ctx, node, scope, call, owner, skip=_APP_ARGUMENTS)
     for kw in node.keywords:
         if kw.arg == "changes":
-            _literal_settings(ctx, kw.value, scope, call)
+            _literal_settings(ctx, kw.value, scope, call, owner)
         elif kw.arg == "config_source":
             if not isinstance(kw.value, ast.Dict):
-                ctx.external_config = True
-            _literal_settings(ctx, kw.value, scope, call)
+                ctx.external.add(owner)
+            _literal_settings(ctx, kw.value, scope, call, owner)
         elif kw.arg == "namespace":
-            ctx.external_config = True
+            ctx.external.add(owner)
         elif kw.arg == "backend":
-            ctx.explicit.add("result_backend")
             pickled_backend(ctx, kw.value, scope)
+
+
+def _bound_name(ctx: Context, call: ast.Call) -> Optional[str]:
+    """``app`` for ``app = Celery(...)``; None when the app is not bound to a plain name."""
+    parent = ctx.model.parents.get(id(call))
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            return targets[0].id
+    return None
 
 
 @register_finish
 def implicit_serializers(ctx: Context) -> None:
-    """CPK004: an app whose module neither sets both settings nor loads them from elsewhere."""
-    if ctx.external_config:
+    """CPK004: an app that neither gets both settings in this module nor loads them from
+    elsewhere. Module-wide settings and configuration sources count for every app."""
+    if None in ctx.external:
         return
-    missing = [name for name in vocabulary.REQUIRED_EXPLICIT if name not in ctx.explicit]
-    if not missing:
-        return
-    for app in ctx.apps:
-        ctx.report("CPK004", app, missing=" and ".join(missing))
+    module_wide = ctx.explicit.get(None, set())
+    for app, owner in ctx.apps:
+        if owner in ctx.external:
+            continue
+        explicit = module_wide | ctx.explicit.get(owner, set())
+        missing = [name for name in vocabulary.REQUIRED_EXPLICIT if name not in explicit]
+        if missing:
+            ctx.report("CPK004", app, missing=" and ".join(missing))

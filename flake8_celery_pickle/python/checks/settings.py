@@ -23,13 +23,22 @@ _MAX_OPTION_DEPTH = 12
 
 
 def write_setting(
-    ctx: Context, name: object, value: ast.expr, scope: Scope, call: Optional[str] = None
+    ctx: Context,
+    name: object,
+    value: ast.expr,
+    scope: Scope,
+    call: Optional[str] = None,
+    owner: Optional[str] = None,
 ) -> None:
-    """Judge ``name = value`` as a Celery setting; ``call`` names the configuration call."""
+    """Judge ``name = value`` as a Celery setting.
+
+    ``call`` names the configuration call that writes it; ``owner`` is the variable of the app
+    whose configuration it is (None: the module's settings).
+    """
     canonical = ctx.setting(name)
     if canonical is None:
         return
-    ctx.explicit.add(canonical)
+    ctx.mark_explicit(canonical, owner)
     if vocabulary.is_serializer_setting(canonical) or vocabulary.is_accept_setting(canonical):
         for text, carrier in ctx.pickle_in(value, scope):
             if call is not None:
@@ -111,11 +120,11 @@ def _target(ctx: Context, target: ast.expr, value: ast.expr, scope: Scope) -> No
             write_setting(ctx, target.id, value, scope)
     elif isinstance(target, ast.Attribute):
         if ctx.is_conf(target.value, scope):
-            write_setting(ctx, target.attr, value, scope)
+            write_setting(ctx, target.attr, value, scope, owner=ctx.owner(target.value))
     elif isinstance(target, ast.Subscript) and ctx.is_conf(target.value, scope):
         key = _subscript_key(target)
         if key is not None:
-            write_setting(ctx, key, value, scope)
+            write_setting(ctx, key, value, scope, owner=ctx.owner(target.value))
     elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
         if len(target.elts) == len(value.elts):
             for sub_target, sub_value in zip(target.elts, value.elts):
@@ -147,7 +156,7 @@ def setattr_conf(ctx: Context, node: ast.AST, scope: Scope) -> None:
         return
     receiver, name, value = node.args
     if ctx.is_conf(receiver, scope) and isinstance(name, ast.Constant):
-        write_setting(ctx, name.value, value, scope)
+        write_setting(ctx, name.value, value, scope, owner=ctx.owner(receiver))
 
 
 @register("calls")
