@@ -14,7 +14,7 @@ def render(node: ast.AST, call: bool = False) -> str:
     try:
         text = ast.unparse(node)
     except (RecursionError, ValueError, AttributeError):
-        text = type(node).__name__
+        text = f"...{node.attr}" if isinstance(node, ast.Attribute) else type(node).__name__
     text = " ".join(text.split())
     if len(text) > MAX_RENDER:
         text = "..." + text[-(MAX_RENDER - 3) :]

@@ -125,19 +125,26 @@ class Resolver:
         return result
 
     def _symbol(self, node: ast.AST, scope: Scope) -> Optional[str]:
-        if isinstance(node, ast.Name):
-            return self._name(node.id, scope)
-        if isinstance(node, ast.Attribute):
-            base = self.symbol(node.value, scope)
-            return None if base is None else canonical(f"{base}.{node.attr}")
-        if isinstance(node, ast.Call):
-            base = self.symbol(node.func, scope)
-            if base is None:
+        # Unwind attribute and call chains iteratively: ``a.b().c`` may be thousands deep.
+        steps = []
+        while isinstance(node, (ast.Attribute, ast.Call)):
+            if isinstance(node, ast.Attribute):
+                steps.append(node.attr)
+                node = node.value
+            else:
+                steps.append(None)
+                node = node.func
+        if not isinstance(node, ast.Name):
+            return None
+        symbol = self._name(node.id, scope)
+        for attr in reversed(steps):
+            if symbol is None:
                 return None
-            if is_task_decorator(base) or (base.endswith(".task") and base.startswith(APP)):
-                return base  # ``@app.task(...)`` is still the decorator
-            return canonical(f"{base}()")
-        return None
+            if attr is not None:
+                symbol = canonical(f"{symbol}.{attr}")
+            elif not is_task_decorator(symbol):  # ``@app.task(...)`` is still the decorator
+                symbol = canonical(f"{symbol}()")
+        return symbol
 
     def _name(self, name: str, scope: Scope) -> Optional[str]:
         bindings, holder = scope.lookup(name)

@@ -1,0 +1,201 @@
+"""Unit tests of the Python checker: messages, options, resolution, the guard and the gate."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from flake8_celery_pickle.python import check_source, check_tree
+from flake8_celery_pickle.python import judge as judge_module
+from flake8_celery_pickle.settings import Settings
+
+
+def results(source: str, settings: Settings | None = None) -> list[str]:
+    source = textwrap.dedent(source)
+    found = check_source(source, settings) if settings else check_source(source)
+    return [f"{f.line}:{f.col + 1}: {f.code} {f.message}" for f in found]
+
+
+def codes(source: str, settings: Settings | None = None) -> list[str]:
+    return [line.split(" ")[1] for line in results(source, settings)]
+
+
+def test_message_says_what_is_wrong_and_what_to_write_instead() -> None:
+    assert results("task_serializer = 'pickle'\n") == [
+        "1:19: CPK001 task_serializer is 'pickle': pickled task and remote-control messages "
+        "can run code on workers; use 'json'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "accept_content = ['json', 'pickle']\n",
+            "1:27: CPK002 accept_content accepts 'pickle': any message of that type can run "
+            "code in this process; accept only 'json'",
+            id="CPK002",
+        ),
+        pytest.param(
+            "import celery\napp = celery.Celery('p')\n",
+            "2:7: CPK004 Celery app without explicit task_serializer and accept_content: "
+            "Celery before 4.0.1 sends or accepts pickle by default; set "
+            "task_serializer='json' and accept_content=['json']",
+            id="CPK004",
+        ),
+        pytest.param(
+            "from kombu import enable_insecure_serializers\nenable_insecure_serializers()\n",
+            "2:1: CPK007 enable_insecure_serializers() turns pickle decoding back on for "
+            "consumers without an accept list; remove it and pass accept=['json'] to consumers",
+            id="CPK007",
+        ),
+        pytest.param(
+            "CELERY_RESULT_BACKEND = 'db+postgresql://user:secret@host/db'\n",
+            "1:25: CPK010 result backend 'db+postgresql://...' stores results pickled whatever "
+            "result_serializer says; write access to it means code execution in result readers",
+            id="CPK010-never-echoes-credentials",
+        ),
+    ],
+)
+def test_messages(source: str, expected: str) -> None:
+    assert results(source) == [expected]
+
+
+def test_missing_setting_is_named() -> None:
+    source = """
+        from celery import Celery
+        app = Celery('p')
+        app.conf.task_serializer = 'json'
+    """
+    assert results(source) == [
+        "3:7: CPK004 Celery app without explicit accept_content: Celery before 4.0.1 sends or "
+        "accepts pickle by default; set task_serializer='json' and accept_content=['json']"
+    ]
+
+
+class TestNamespaces:
+    SOURCE = "MYAPP_TASK_SERIALIZER = 'pickle'\nCELERY_TASK_SERIALIZER = 'pickle'\n"
+
+    def test_default_namespace_is_celery(self) -> None:
+        assert results(self.SOURCE)[0].startswith("2:26: CPK001 CELERY_TASK_SERIALIZER")
+        assert len(results(self.SOURCE)) == 1
+
+    def test_custom_namespace(self) -> None:
+        found = results(self.SOURCE, Settings(namespaces=("MYAPP",)))
+        # The old CELERY_* spelling is still a setting name.
+        assert [line.split(" ")[0:3] for line in found] == [
+            ["1:25:", "CPK001", "MYAPP_TASK_SERIALIZER"],
+            ["2:26:", "CPK001", "CELERY_TASK_SERIALIZER"],
+        ]
+
+    def test_lower_case_namespace_keeps_lower_case_names(self) -> None:
+        found = results("celery_task_serializer = 'pickle'\n", Settings(namespaces=("celery",)))
+        assert codes("celery_task_serializer = 'pickle'\n") == []
+        assert [line.split(" ")[1] for line in found] == ["CPK001"]
+
+
+class TestUnsafeSerializers:
+    def test_user_declared_name_counts_as_pickle(self) -> None:
+        source = "accept_content = ['json', 'secure_pickle2']\n"
+        assert codes(source) == []
+        found = results(source, Settings(unsafe_serializers=frozenset({"secure_pickle2"})))
+        assert found == [
+            "1:27: CPK002 accept_content accepts 'secure_pickle2': any message of that type "
+            "can run code in this process; accept only 'json'"
+        ]
+
+    def test_the_gate_knows_user_declared_names(self) -> None:
+        settings = Settings(unsafe_serializers=frozenset({"myser"}))
+        assert codes("task_serializer = 'myser'\n", settings) == ["CPK001"]
+
+
+class TestResolution:
+    @pytest.mark.parametrize(
+        "source",
+        [
+            "from celery import Celery as App\napp = App('p')\n",
+            "import celery as c\napp = c.Celery('p')\n",
+            "from celery.app.base import Celery\napp = Celery('p')\n",
+            "from celery import Celery\nclass Mine(Celery):\n    pass\napp = Mine('p')\n",
+        ],
+    )
+    def test_app_construction_through_imports(self, source: str) -> None:
+        assert codes(source) == ["CPK004"]
+
+    @pytest.mark.parametrize(
+        "source",
+        [
+            "import kombu.serialization as ks\nks.registry.enable('pickle')\n",
+            "from kombu import serialization\nserialization.registry.enable('pickle')\n",
+            "import kombu.serialization\nkombu.serialization.registry.enable('pickle')\n",
+        ],
+    )
+    def test_kombu_module_aliases(self, source: str) -> None:
+        assert codes(source) == ["CPK007"]
+
+    def test_serializer_keyword_on_foreign_receiver_is_silent(self) -> None:
+        source = """
+            import redis
+            client = redis.Redis()
+            client.publish('channel', 'x', serializer='pickle')
+        """
+        assert codes(source) == []
+
+    def test_task_arguments_are_not_options(self) -> None:
+        source = """
+            from proj.tasks import add
+            add.delay(1, serializer='pickle')
+            add.s(1, serializer='pickle')
+            add.si(1, serializer='pickle')
+        """
+        assert codes(source) == []
+
+    def test_project_celery_module_app(self) -> None:
+        source = """
+            from proj.celery import app
+            app.send_task('x', serializer='pickle')
+            app.conf.task_serializer = 'pickle'
+        """
+        assert codes(source) == ["CPK005", "CPK001"]
+
+    def test_unknown_values_are_never_guessed(self) -> None:
+        source = """
+            import os
+            from django.conf import settings
+            task_serializer = os.environ['TASK_SERIALIZER']
+            accept_content = settings.ACCEPT
+            result_serializer = compute()
+            CELERY_ACCEPT_CONTENT = [f'{x}']
+        """
+        assert codes(source) == []
+
+
+class TestGuard:
+    def test_any_exception_becomes_one_cpk000_naming_its_type(self, monkeypatch) -> None:
+        def boom(tree, settings):
+            raise KeyError("internal")
+
+        monkeypatch.setattr(judge_module, "judge", boom)
+        assert results("task_serializer = 'pickle'\n") == [
+            "1:1: CPK000 internal error: the checker failed on this file (KeyError); the file "
+            "was not checked, please report this"
+        ]
+
+    def test_files_the_gate_rejects_are_never_judged(self, monkeypatch) -> None:
+        def boom(tree, settings):
+            raise AssertionError("judged")
+
+        monkeypatch.setattr(judge_module, "judge", boom)
+        assert check_source("import json\nx = json.dumps({})\n") == []
+        lines = ["import json\n", "x = 1\n"]
+        assert check_tree(ast.parse("".join(lines)), lines) == []
+
+    def test_deep_attribute_chains_do_not_exhaust_recursion(self) -> None:
+        source = "import celery\nx = a" + ".b" * 600 + ".apply_async(serializer='pickle')\n"
+        assert codes(source) == ["CPK005"]
+
+    def test_unparsable_source_raises_syntax_error_for_the_caller(self) -> None:
+        with pytest.raises(SyntaxError):
+            check_source("task_serializer = 'pickle'(\n")
