@@ -98,6 +98,7 @@ class Resolver:
         module, _, obj = path.partition(":")
         if not is_dotted(module) or (obj and not is_dotted(obj)):
             return Source(None, unknown=(f"'{path}' is not a module path",))
+        wanted = module
         if not obj:
             rel = self.index.find(module, referrer=near)
             if rel is not None:
@@ -106,7 +107,7 @@ class Resolver:
                 module, obj = module.rsplit(".", 1)
         rel = self.index.find(module, referrer=near)
         if rel is None:
-            return Source(None, unknown=(f"module '{module}' is not in the scanned tree",))
+            return Source(None, unknown=(f"module '{wanted}' is not in the scanned tree",))
         return self._object(rel, obj, module) if obj else self._module(rel, module)
 
     def _module(self, rel: str, name: str) -> Source:

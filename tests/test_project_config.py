@@ -1,0 +1,663 @@
+"""The project view's CPK004: Celery apps followed to the configuration they load.
+
+Every test builds a small project tree in ``tmp_path`` and runs :func:`analyze` over it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+from flake8_celery_pickle.codes import BY_CODE
+from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.project import ProjectResult, analyze
+from flake8_celery_pickle.settings import Settings
+
+
+def build(root: Path, files: Dict[str, str]) -> List[Path]:
+    paths = []
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def run(root: Path, files: Dict[str, str], settings: Settings = Settings()) -> ProjectResult:
+    return analyze(root, build(root, files), settings)
+
+
+def cpk004(missing: str) -> str:
+    return BY_CODE["CPK004"].format(missing=missing)
+
+
+def located(result: ProjectResult) -> List[Tuple[str, int, int, str]]:
+    return [(f.path, f.line, f.col, f.code) for f in result.findings]
+
+
+DJANGO_CELERY = """\
+    import os
+
+    from celery import Celery
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+
+    app = Celery("proj")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.autodiscover_tasks()
+"""
+MANAGE = """\
+    import os
+    import sys
+
+    if __name__ == "__main__":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+"""
+
+
+# -- Django ------------------------------------------------------------------------------------
+
+
+def test_django_layout_without_celery_settings(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/celery.py": DJANGO_CELERY,
+            "proj/settings.py": "DEBUG = True\nCELERY_BROKER_URL = 'redis://'\n",
+        },
+    )
+    assert result.findings == [
+        Finding(
+            7, 6, "CPK004",
+            cpk004(
+                "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT "
+                "(configuration read from proj.settings)"
+            ),
+            7, 20, "project", "proj/celery.py",
+        )
+    ]
+    assert result.notes == []
+
+
+def test_django_layout_with_namespaced_settings_is_silent(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/celery.py": DJANGO_CELERY,
+            "proj/settings.py": (
+                "CELERY_TASK_SERIALIZER = env('SERIALIZER')\n"
+                "CELERY_ACCEPT_CONTENT = ['json']\n"
+            ),
+        },
+    )
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_django_settings_ignore_lower_case_names(tmp_path: Path) -> None:
+    # Django keeps only upper-case settings, so these never reach Celery.
+    result = run(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/celery.py": DJANGO_CELERY,
+            "proj/settings.py": "task_serializer = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n",
+        },
+    )
+    assert [f.message for f in result.findings] == [
+        cpk004("CELERY_TASK_SERIALIZER (configuration read from proj.settings)")
+    ]
+
+
+def test_django_settings_package_with_star_imports(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "proj/__init__.py": "",
+            "proj/wsgi.py": (
+                "import os\n"
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.production')\n"
+            ),
+            "proj/celery.py": (
+                "from celery import Celery\n"
+                "app = Celery('proj')\n"
+                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+            ),
+            "proj/settings/__init__.py": "",
+            "proj/settings/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
+            "proj/settings/production.py": (
+                "from .base import *  # noqa\n"
+                "try:\n"
+                "    from .local import *\n"
+                "except ImportError:\n"
+                "    pass\n"
+            ),
+            "proj/settings/local.py": "CELERY_TASK_SERIALIZER = 'json'\n",
+        },
+    )
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_django_settings_package_missing_one_setting(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "proj/__init__.py": "",
+            "proj/asgi.py": (
+                "import os\n"
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.production')\n"
+            ),
+            "proj/celery.py": (
+                "from celery import Celery\n"
+                "app = Celery('proj')\n"
+                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+            ),
+            "proj/settings/__init__.py": "",
+            "proj/settings/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
+            "proj/settings/production.py": "from proj.settings.base import *\n",
+        },
+    )
+    assert [f.message for f in result.findings] == [
+        cpk004("CELERY_TASK_SERIALIZER (configuration read from proj.settings.production)")
+    ]
+    assert located(result) == [("proj/celery.py", 2, 6, "CPK004")]
+
+
+def test_django_conventional_layout_without_environment_variable(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "src/proj/__init__.py": "",
+            "src/proj/celery.py": (
+                "from celery import Celery\n"
+                "from django.conf import settings\n"
+                "app = Celery('proj')\n"
+                "app.config_from_object(settings, namespace='CELERY')\n"
+            ),
+            "src/proj/settings.py": "CELERY_TASK_ALWAYS_EAGER = False\n",
+        },
+    )
+    assert [f.message for f in result.findings] == [
+        cpk004(
+            "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT "
+            "(configuration read from proj.settings)"
+        )
+    ]
+    assert located(result) == [("src/proj/celery.py", 3, 6, "CPK004")]
+
+
+def test_namespace_other_than_celery(tmp_path: Path) -> None:
+    files = {
+        "manage.py": MANAGE,
+        "proj/__init__.py": "",
+        "proj/celery.py": (
+            "import os\n"
+            "from celery import Celery as App\n"
+            "app = App('proj', namespace='TASKQ')\n"
+            "app.config_from_object('django.conf:settings')\n"
+        ),
+        # CELERY_* names are not read with namespace TASKQ
+        "proj/settings.py": "CELERY_TASK_SERIALIZER = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n",
+    }
+    result = run(tmp_path, files)
+    assert [f.message for f in result.findings] == [
+        cpk004(
+            "TASKQ_TASK_SERIALIZER and TASKQ_ACCEPT_CONTENT "
+            "(configuration read from proj.settings)"
+        )
+    ]
+    assert located(result) == [("proj/celery.py", 3, 6, "CPK004")]
+
+    files["proj/settings.py"] = "TASKQ_TASK_SERIALIZER = 'json'\nTASKQ_ACCEPT_CONTENT = ['json']\n"
+    assert run(tmp_path, files).findings == []
+
+
+def test_lower_case_namespace_reads_lower_case_keys_of_a_plain_module(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/worker.py": (
+            "import celery\n"
+            "app = celery.Celery('proj')\n"
+            "app.config_from_object('proj.conf', namespace='tq')\n"
+        ),
+        "proj/conf.py": "tq_task_serializer = 'json'\naccept_content = ['json']\n",
+    }
+    assert run(tmp_path, files).findings == []
+    files["proj/conf.py"] = "TQ_TASK_SERIALIZER = 'json'\naccept_content = ['json']\n"
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004("tq_task_serializer (configuration read from proj.conf)")
+    ]
+
+
+def test_django_settings_module_outside_the_tree_is_a_note(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "worker/celery.py": (
+                "import os\n"
+                "from celery import Celery\n"
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'website.settings')\n"
+                "app = Celery('w')\n"
+                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+            ),
+        },
+    )
+    assert result.findings == []
+    assert result.notes == [
+        "worker/celery.py:4: CPK004 not checked for this Celery app: its Django settings "
+        "module 'website.settings' (DJANGO_SETTINGS_MODULE in worker/celery.py:3) is not in "
+        "the scanned tree"
+    ]
+
+
+def test_django_settings_not_found_at_all_is_a_note(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "worker/tasks.py": (
+                "from celery import Celery\n"
+                "app = Celery('w')\n"
+                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+            ),
+        },
+    )
+    assert result.findings == []
+    assert result.notes == [
+        "worker/tasks.py:2: CPK004 not checked for this Celery app: it reads Django's "
+        "settings, but DJANGO_SETTINGS_MODULE is not set in celery.py, manage.py, wsgi.py or "
+        "asgi.py and there is no settings module beside worker/tasks.py"
+    ]
+
+
+# -- plain modules, objects and classes -------------------------------------------------------
+
+
+def test_plain_celeryconfig(tmp_path: Path) -> None:
+    files = {
+        "tasks.py": (
+            "from celery import Celery\n"
+            "\n"
+            "app = Celery('tasks', broker='redis://')\n"
+            "app.config_from_object('celeryconfig')\n"
+        ),
+        "celeryconfig.py": "broker_url = 'redis://'\nresult_backend = 'redis://'\n",
+    }
+    result = run(tmp_path, files)
+    assert result.findings == [
+        Finding(
+            3, 6, "CPK004",
+            cpk004("task_serializer and accept_content (configuration read from celeryconfig)"),
+            3, 40, "project", "tasks.py",
+        )
+    ]
+    files["celeryconfig.py"] = (
+        "task_serializer = 'json'\n"
+        "if True:\n"
+        "    CELERY_ACCEPT_CONTENT: list = ['json']\n"
+    )
+    assert run(tmp_path, files).findings == []
+
+
+def test_settings_class_with_colon_path_and_inherited_settings(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/worker.py": (
+            "from celery import Celery\n"
+            "celery_app = Celery(__name__)\n"
+            "celery_app.config_from_object('app.config:ProductionConfig')\n"
+        ),
+        "app/base.py": "class BaseConfig:\n    accept_content = ['json']\n",
+        "app/config.py": (
+            "from app.base import BaseConfig\n"
+            "\n"
+            "class ProductionConfig(BaseConfig):\n"
+            "    broker_url = 'redis://'\n"
+        ),
+    }
+    result = run(tmp_path, files)
+    assert [f.message for f in result.findings] == [
+        cpk004("task_serializer (configuration read from app.config:ProductionConfig)")
+    ]
+    assert located(result) == [("app/worker.py", 2, 13, "CPK004")]
+    files["app/config.py"] += "    task_serializer = 'json'\n"
+    assert run(tmp_path, files).findings == []
+
+
+def test_settings_class_with_dotted_path(tmp_path: Path) -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/app.py": (
+            "from celery import Celery\n"
+            "app = Celery()\n"
+            "app.config_from_object('svc.settings.CeleryConfig')\n"
+        ),
+        "svc/settings.py": (
+            "class CeleryConfig:\n"
+            "    task_serializer = 'json'\n"
+            "    accept_content = ['json']\n"
+        ),
+    }
+    assert run(tmp_path, files).findings == []
+    files["svc/settings.py"] = "class CeleryConfig:\n    task_serializer = 'json'\n"
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004("accept_content (configuration read from svc.settings:CeleryConfig)")
+    ]
+
+
+def test_class_imported_relatively_and_passed_as_object(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/celery_app.py": (
+            "from celery import Celery\n"
+            "from .config import Config\n"
+            "app = Celery('pkg')\n"
+            "app.config_from_object(Config())\n"
+        ),
+        "pkg/config.py": "class Config(object):\n    CELERY_TASK_SERIALIZER = 'json'\n",
+    }
+    result = run(tmp_path, files)
+    assert [f.message for f in result.findings] == [
+        cpk004("accept_content (configuration read from pkg.config:Config)")
+    ]
+
+
+def test_class_defined_in_the_app_module(tmp_path: Path) -> None:
+    files = {
+        "worker.py": (
+            "from celery import Celery\n"
+            "class Config:\n"
+            "    task_serializer = 'json'\n"
+            "app = Celery('w')\n"
+            "app.config_from_object(Config)\n"
+        ),
+    }
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004("accept_content (configuration read from worker:Config)")
+    ]
+
+
+def test_imported_config_module(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/app.py": (
+            "from celery import Celery\n"
+            "from proj import celeryconfig\n"
+            "app = Celery('proj')\n"
+            "app.config_from_object(celeryconfig)\n"
+        ),
+        "proj/celeryconfig.py": "task_serializer = 'json'\naccept_content = ['json']\n",
+    }
+    assert run(tmp_path, files).findings == []
+    assert run(tmp_path, files).notes == []
+
+
+def test_config_source_keyword(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/app.py": "from celery import Celery\napp = Celery('proj', config_source='proj.cfg')\n",
+        "proj/cfg.py": "imports = ['proj.tasks']\n",
+    }
+    result = run(tmp_path, files)
+    assert result.findings == [
+        Finding(
+            2, 6, "CPK004",
+            cpk004("task_serializer and accept_content (configuration read from proj.cfg)"),
+            2, 46, "project", "proj/app.py",
+        )
+    ]
+
+
+def test_settings_split_between_module_and_config(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/app.py": (
+            "from celery import Celery\n"
+            "app = Celery('proj')\n"
+            "app.config_from_object('proj.cfg')\n"
+            "app.conf.task_serializer = 'json'\n"
+        ),
+        "proj/cfg.py": "accept_content = ['json']\n",
+    }
+    assert run(tmp_path, files).findings == []
+
+
+def test_apps_are_told_apart_by_binding(tmp_path: Path) -> None:
+    files = {
+        "two.py": (
+            "from celery import Celery\n"
+            "good = Celery('good')\n"
+            "bad = Celery('bad')\n"
+            "good.config_from_object('goodconf')\n"
+            "bad.config_from_object('badconf')\n"
+        ),
+        "goodconf.py": "task_serializer = 'json'\naccept_content = ['json']\n",
+        "badconf.py": "task_serializer = 'json'\n",
+    }
+    result = run(tmp_path, files)
+    assert located(result) == [("two.py", 3, 6, "CPK004")]
+    assert result.findings[0].message == cpk004("accept_content (configuration read from badconf)")
+
+
+def test_branches_with_different_config_modules(tmp_path: Path) -> None:
+    files = {
+        "w.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "app = Celery('w')\n"
+            "if os.environ.get('PROD'):\n"
+            "    app.config_from_object('prodconf')\n"
+            "else:\n"
+            "    app.config_from_object('devconf')\n"
+        ),
+        "prodconf.py": "task_serializer = 'json'\naccept_content = ['json']\n",
+        "devconf.py": "task_serializer = 'json'\n",
+    }
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004("accept_content (configuration read from devconf)")
+    ]
+
+
+# -- environment variables ----------------------------------------------------------------------
+
+
+def test_config_from_envvar_set_in_the_module(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/app.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "os.environ.setdefault('PROJ_CELERY', 'proj.celery_settings')\n"
+            "app = Celery('proj')\n"
+            "app.config_from_envvar('PROJ_CELERY')\n"
+        ),
+        "proj/celery_settings.py": "task_serializer = 'json'\n",
+    }
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004(
+            "accept_content (configuration read from proj.celery_settings, named by "
+            "PROJ_CELERY in proj/app.py)"
+        )
+    ]
+
+
+def test_config_from_envvar_set_in_a_dotenv_file(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/app.py": (
+            "from celery import Celery\n"
+            "app = Celery('proj')\n"
+            "app.config_from_envvar('PROJ_CELERY', silent=True)\n"
+        ),
+        "proj/celery_settings.py": "task_serializer = 'json'\naccept_content = ['json']\n",
+        ".env": "# settings\nexport PROJ_CELERY=proj.celery_settings\n",
+    }
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_config_from_envvar_set_nowhere_is_a_note(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {"app.py": "from celery import Celery\napp = Celery('a')\napp.config_from_envvar('CFG')\n"},
+    )
+    assert result.findings == []
+    assert result.notes == [
+        "app.py:2: CPK004 not checked for this Celery app: the environment variable CFG is "
+        "not set anywhere in the scanned tree"
+    ]
+
+
+def test_celery_config_module_from_a_dockerfile(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/app.py": "from celery import Celery\napp = Celery('proj', namespace='CELERY')\n",
+        "proj/cfg.py": "CELERY_TASK_SERIALIZER = 'json'\n",
+        "Dockerfile": "FROM python:3.12\nENV CELERY_CONFIG_MODULE=proj.cfg\n",
+    }
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004(
+            "CELERY_ACCEPT_CONTENT (configuration read from proj.cfg, named by "
+            "CELERY_CONFIG_MODULE in Dockerfile)"
+        )
+    ]
+
+
+def test_os_environ_get_with_a_default(tmp_path: Path) -> None:
+    files = {
+        "app.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "app = Celery('a')\n"
+            "app.config_from_object(os.environ.get('CELERY_SETTINGS', 'defaultconf'))\n"
+        ),
+        "defaultconf.py": "accept_content = ['json']\n",
+    }
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004("task_serializer (configuration read from defaultconf)")
+    ]
+
+
+# -- what the project view leaves alone, and what it cannot resolve ----------------------------
+
+
+def test_apps_that_load_nothing_are_left_to_the_single_file_checker(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "app.py": "from celery import Celery\napp = Celery('a', broker='redis://')\n",
+            "literal.py": (
+                "from celery import Celery\n"
+                "app = Celery('b')\n"
+                "app.config_from_object({'broker_url': 'redis://'})\n"
+            ),
+        },
+    )
+    assert result.findings == []
+    assert result.notes == []
+
+
+@pytest.mark.parametrize(
+    ("call", "note"),
+    [
+        pytest.param(
+            "app.config_from_object(f'proj.settings.{ENV}')",
+            "its configuration comes from `f'proj.settings.{ENV}'`, which cannot be read "
+            "without running the code",
+            id="f-string",
+        ),
+        pytest.param(
+            "app.config_from_object(load_settings())",
+            "its configuration comes from `load_settings()`, which cannot be read without "
+            "running the code",
+            id="call",
+        ),
+        pytest.param(
+            "app.config_from_object('othercorp.celery_settings')",
+            "module 'othercorp.celery_settings' is not in the scanned tree",
+            id="outside-tree",
+        ),
+        pytest.param(
+            "app.config_from_object('cfg:Missing')",
+            "'cfg:Missing' cannot be read statically",
+            id="missing-object",
+        ),
+        pytest.param(
+            "app.conf.update(flask_app.config)",
+            "its configuration comes from `flask_app.config`, which cannot be read without "
+            "running the code",
+            id="flask-config",
+        ),
+        pytest.param(
+            "app.config_from_object('starred')",
+            "starred.py imports * from company.defaults, which is not in the scanned tree",
+            id="star-import-outside-tree",
+        ),
+    ],
+)
+def test_unresolvable_configuration_is_a_note(tmp_path: Path, call: str, note: str) -> None:
+    result = run(
+        tmp_path,
+        {
+            "app.py": f"from celery import Celery\nENV = 'prod'\napp = Celery('a')\n{call}\n",
+            "cfg.py": "broker_url = 'redis://'\n",
+            "starred.py": "from company.defaults import *\n",
+        },
+    )
+    assert result.findings == []
+    assert result.notes == [f"app.py:3: CPK004 not checked for this Celery app: {note}"]
+
+
+def test_unparsable_and_unreadable_files_never_raise(tmp_path: Path) -> None:
+    files = build(
+        tmp_path,
+        {
+            "proj/__init__.py": "",
+            "proj/app.py": (
+                "from celery import Celery\n"
+                "app = Celery('proj')\n"
+                "app.config_from_object('proj.cfg')\n"
+            ),
+            "proj/cfg.py": "task_serializer = (\n",
+            "broken.py": "def Celery(:\n",
+        },
+    )
+    binary = tmp_path / "proj" / "blob.py"
+    binary.write_bytes(b"\xff\xfe\x00Celery\x00")
+    files += [binary, tmp_path / "does-not-exist.py", Path("/nonexistent/elsewhere.py")]
+    result = analyze(tmp_path, files)
+    assert result.findings == []
+    assert "broken.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
+    assert "proj/cfg.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
+    assert "proj/app.py:2: CPK004 not checked for this Celery app: proj/cfg.py does not parse" in result.notes
+
+
+def test_relative_file_arguments_and_namespaces_from_settings(tmp_path: Path) -> None:
+    build(
+        tmp_path,
+        {
+            "app.py": (
+                "from celery import Celery\n"
+                "app = Celery('a')\n"
+                "app.config_from_object('cfg')\n"
+                "app.conf.update(JOBS_TASK_SERIALIZER='json')\n"
+            ),
+            "cfg.py": "accept_content = ['json']\n",
+        },
+    )
+    relative = [Path("app.py"), Path("cfg.py")]
+    assert analyze(tmp_path, relative).findings[0].message == cpk004(
+        "task_serializer (configuration read from cfg)"
+    )
+    # a namespace the user declares makes JOBS_TASK_SERIALIZER a setting name
+    assert analyze(tmp_path, relative, Settings(namespaces=("CELERY", "JOBS"))).findings == []
