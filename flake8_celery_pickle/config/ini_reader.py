@@ -1,0 +1,162 @@
+"""INI files (pyramid ``.ini``, ``setup.cfg``, ``tox.ini``) read with :mod:`configparser`.
+
+Findings:
+
+* CPK001 / CPK002: a key that spells a serializer or accept-content setting (pyramid_celery's
+  ``[celery]`` section reads them; lists are whitespace or comma separated, optionally in
+  brackets, possibly over several lines), and ``NAME=value`` lines inside a value (tox
+  ``setenv``, supervisord ``environment``) for the environment-variable spellings;
+* CPK005: ``CELERY_CALL_SERIALIZER=pickle`` lines in a value;
+* CPK008: every ``kombu.serializers`` entry point in ``[options.entry_points]``.
+
+configparser validates the file (and its errors become :class:`ConfigParseError`); a small
+line scanner with the same continuation rules gives the positions configparser does not keep.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from dataclasses import dataclass, field
+from typing import List, Tuple
+
+from flake8_celery_pickle.config import names
+from flake8_celery_pickle.config.errors import ConfigParseError
+from flake8_celery_pickle.config.stdlib_common import Hit, findings
+from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.settings import Settings
+
+ENGINE = "ini"
+_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]")
+_KEY = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*[=:]\s*(?P<value>.*)$")
+_ENV_LINE = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)$")
+_ENTRY = re.compile(r"^\s*(?P<name>[^=\s][^=]*?)\s*=\s*(?P<target>\S.*?)\s*$")
+
+
+@dataclass
+class Entry:
+    section: str
+    key: str
+    #: (0-based line, column of the text, text) for the first line's value and each continuation
+    segments: List[Tuple[int, int, str]] = field(default_factory=list)
+
+
+def _validate(text: str) -> None:
+    parser = configparser.ConfigParser(interpolation=None, strict=False, allow_no_value=True)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(text)
+    except (configparser.Error, RecursionError) as exc:
+        raise ConfigParseError(f"invalid INI: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+
+
+def entries(lines: List[str]) -> List[Entry]:
+    """Every ``key = value`` entry with the positions of its value lines."""
+    found: List[Entry] = []
+    section = ""
+    current = None
+    for number, raw in enumerate(lines):
+        line = raw.rstrip("\r")
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        if line[:1].isspace() and current is not None:
+            col = len(line) - len(line.lstrip())
+            current.segments.append((number, col, line[col:].rstrip()))
+            continue
+        match = _SECTION.match(line)
+        if match:
+            section = match.group("name").strip()
+            current = None
+            continue
+        match = _KEY.match(line)
+        if match:
+            current = Entry(section, match.group("key").strip())
+            if match.group("value").strip():
+                current.segments.append((number, match.start("value"), match.group("value").rstrip()))
+            found.append(current)
+        else:
+            current = None
+    return found
+
+
+def _first_pickle(segments: List[Tuple[int, int, str]], settings: Settings):  # type: ignore[no-untyped-def]
+    values = names.pickle_values(settings)
+    for line0, col, text in segments:
+        for match in re.finditer(r"[^\s,\[\]()'\"]+", text):
+            if match.group(0) in values:
+                return line0, col + match.start(), match.group(0), col + match.end()
+    return None
+
+
+def _setting_hits(entry: Entry, settings: Settings) -> List[Hit]:
+    canonical = names.normalise_key(entry.key, settings)
+    if canonical is None or not entry.segments:
+        return []
+    joined = " ".join(text for _, _, text in entry.segments)
+    if canonical in names.vocabulary.SERIALIZER_SETTINGS:
+        if not names.is_pickle_scalar(joined, settings):
+            return []
+        line0, col, text = entry.segments[0]
+        args = {
+            "setting": entry.key,
+            "value": text.strip().strip("'\""),
+            "risk": names.serializer_risk(canonical),
+        }
+        return [(line0, col, "CPK001", args, col + len(text))]
+    hit = _first_pickle(entry.segments, settings)
+    if hit is None:
+        return []
+    line0, col, value, end = hit
+    return [(line0, col, "CPK002", {"setting": entry.key, "value": value}, end)]
+
+
+def _env_line_hits(entry: Entry, settings: Settings) -> List[Hit]:
+    hits: List[Hit] = []
+    for line0, col, text in entry.segments:
+        match = _ENV_LINE.match(text)
+        if not match:
+            continue
+        name = match.group("name")
+        value = match.group("value").strip()
+        start = col + match.start("value")
+        canonical = names.normalise_key(name, settings) if name.isupper() else None
+        if name == names.CALL_SERIALIZER_ENV and names.is_pickle_scalar(value, settings):
+            args = {"api": f"{name} (celery call)", "value": value.strip("'\"")}
+            hits.append((line0, start, "CPK005", args, start + len(value)))
+        elif canonical in names.vocabulary.SERIALIZER_SETTINGS and names.is_pickle_scalar(value, settings):
+            args = {"setting": name, "value": value.strip("'\""), "risk": names.serializer_risk(canonical)}
+            hits.append((line0, start, "CPK001", args, start + len(value)))
+        elif canonical in names.vocabulary.ACCEPT_SETTINGS:
+            items = names.pickle_items(value, settings)
+            if items:
+                hits.append((line0, start, "CPK002", {"setting": name, "value": items[0]}, start + len(value)))
+    return hits
+
+
+def _entry_point_hits(entry: Entry) -> List[Hit]:
+    if entry.section != "options.entry_points" or entry.key != "kombu.serializers":
+        return []
+    hits: List[Hit] = []
+    for line0, col, text in entry.segments:
+        match = _ENTRY.match(text)
+        if match:
+            args = {
+                "serializer": match.group("name"),
+                "decoder": f"kombu.serializers entry point {match.group('target')}, loaded by every "
+                "kombu process and not checked",
+            }
+            hits.append((line0, col + match.start("name"), "CPK008", args, col + len(text)))
+    return hits
+
+
+def scan(path: str, text: str, settings: Settings) -> List[Finding]:
+    """Findings of one INI file."""
+    _validate(text)
+    lines = text.split("\n")
+    hits: List[Hit] = []
+    for entry in entries(lines):
+        hits.extend(_entry_point_hits(entry))
+        setting_hits = _setting_hits(entry, settings)
+        hits.extend(setting_hits or _env_line_hits(entry, settings))
+    return findings(path, lines, hits, "ini", ENGINE, ("#", ";"))
