@@ -16,7 +16,7 @@ from flake8_celery_pickle.finding import Finding
 def byte_to_char_column(line_text: str, byte_col: int) -> int:
     """The 0-based code-point column of the 0-based UTF-8 byte column ``byte_col``.
 
-    A byte offset inside a multi-byte character counts that character as started; an offset
+    A byte offset inside a multi-byte character maps to that character's column; an offset
     past the end of the line counts the missing bytes as one code point each, so positions
     that no longer match the text stay ordered and never go below zero.
     """
@@ -25,7 +25,7 @@ def byte_to_char_column(line_text: str, byte_col: int) -> int:
     encoded = line_text.encode("utf-8", "surrogatepass")
     if byte_col >= len(encoded):
         return len(line_text) + (byte_col - len(encoded))
-    return len(encoded[:byte_col].decode("utf-8", "replace"))
+    return len(encoded[:byte_col].decode("utf-8", "ignore"))
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,11 @@ def decode_python(data: bytes) -> Union[str, Unreadable]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return Unreadable(f"cannot decode: {exc.msg if hasattr(exc, 'msg') else exc}")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return Unreadable(f"cannot decode as utf-8: {_decode_problem(bad)}")
+        return Unreadable(f"cannot decode: {exc.msg}")
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 from typing import Any, Optional
 
 PYTHON = "python"
@@ -43,10 +42,10 @@ def route(path: str, config: Any = None, *, probe_shebang: bool = True) -> Optio
         return PYTHON
     if config is not None:
         try:
-            if config.language_for(Path(path)):
+            if config.language_for(path):
                 return CONFIG
         except Exception:  # noqa: BLE001 - a routing bug must not stop the scan
-            return None
+            pass
     if probe_shebang and "." not in name.lstrip("."):
         if has_python_shebang(path):
             return PYTHON

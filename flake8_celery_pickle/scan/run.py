@@ -6,7 +6,6 @@ The result is a :class:`~flake8_celery_pickle.report.model.Report`; nothing here
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -21,7 +20,7 @@ from flake8_celery_pickle.scan.options import ScanOptions
 from flake8_celery_pickle.scan.pool import run_tasks
 from flake8_celery_pickle.scan.route import CONFIG, PYTHON, route
 from flake8_celery_pickle.scan.select import Selection
-from flake8_celery_pickle.scan.worker import Task, internal_error, line_texts
+from flake8_celery_pickle.scan.worker import Task, internal_error, line_texts, with_path
 
 
 def _tool_version() -> str:
@@ -53,7 +52,7 @@ class _Collector:
     ) -> None:
         for finding in findings:
             end_text = lines.get(finding.end_line, "") if finding.end_line else ""
-            item = Item(replace(finding, path=display), display, lines.get(finding.line, ""), end_text)
+            item = Item(with_path(finding, display), display, lines.get(finding.line, ""), end_text)
             self.items.append((item, abspath))
 
 

@@ -7,7 +7,8 @@ engine failure after the file was parsed) a CPK000 finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import dataclasses
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from flake8_celery_pickle.codes import BY_CODE
@@ -35,6 +36,13 @@ class FileOutcome:
     lines: Dict[int, str] = field(default_factory=dict)
     error: Optional[Tuple[str, Optional[int]]] = None
     skip: Optional[str] = None
+
+
+def with_path(finding: Finding, path: str) -> Finding:
+    """A copy of ``finding`` naming ``path`` (Finding is a named tuple; older ones were dataclasses)."""
+    if hasattr(finding, "_replace"):
+        return finding._replace(path=path)
+    return dataclasses.replace(finding, path=path)  # type: ignore[type-var]
 
 
 def line_texts(findings: Sequence[Finding], lines: Sequence[str]) -> Dict[int, str]:
@@ -77,9 +85,7 @@ def _check_config(task: Task, data: bytes, config: object) -> FileOutcome:
         return FileOutcome(skip=text.reason)
     if isinstance(text, read.Unreadable):
         return FileOutcome(error=(text.message, None))
-    from pathlib import Path
-
-    path = Path(task.path)
+    path = task.path
     if not config.may_hold_finding(text, task.settings):  # type: ignore[attr-defined]
         return FileOutcome()
     try:
@@ -122,5 +128,5 @@ def check_file(task: Task) -> FileOutcome:
         raise
     except BaseException as exc:  # noqa: BLE001 - e.g. a Rust panic from an engine
         return FileOutcome(error=(f"internal error while checking: {type(exc).__name__}", None))
-    outcome.findings = [replace(f, path=task.display) for f in outcome.findings]
+    outcome.findings = [with_path(f, task.display) for f in outcome.findings]
     return outcome

@@ -1,0 +1,63 @@
+"""Shared helpers for the command's end-to-end tests (holds no tests itself)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence
+
+from flake8_celery_pickle.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+SCHEMA = REPO / ".." / "shared" / "data" / "sarif-schema-2.1.0.json"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def run_main(args: Sequence[str], cwd: Path, capsys: Any, monkeypatch: Any) -> Result:
+    """Run the command in-process from ``cwd``."""
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def command() -> Sequence[str]:
+    """The installed console script when it sits beside this interpreter, else ``-m``."""
+    script = Path(sys.executable).with_name("flake8-celery-pickle")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "flake8_celery_pickle"]
+
+
+def run_process(args: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None,
+                module: bool = False) -> Result:
+    """Run the command as a subprocess (the console script, or ``python -m``)."""
+    argv = [sys.executable, "-m", "flake8_celery_pickle"] if module else list(command())
+    full_env = dict(os.environ, **(env or {}))
+    done = subprocess.run([*argv, *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", env=full_env, stdin=subprocess.DEVNULL, timeout=300)
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def write(root: Path, files: Dict[str, Any]) -> None:
+    """Create ``files`` (relative path -> str or bytes) under ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
