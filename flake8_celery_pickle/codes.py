@@ -14,9 +14,8 @@ This module imports nothing outside the standard library: the flake8 plugin load
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from string import Formatter
-from typing import Dict, Tuple
+from typing import Dict, NamedTuple, Tuple
 
 #: Where the rendered rule documentation lives; each rule's anchor is appended.
 DOCS_URL = "https://github.com/flake8-celery-pickle/flake8-celery-pickle/blob/main/README.md"
@@ -47,8 +46,7 @@ SEVERITIES = ("error", "warning", "note")
 SCOPES = ("file", "project", "internal")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One CPK code and everything users see about it."""
 
     code: str
@@ -68,7 +66,7 @@ class Rule:
     #: Which engines report it: ``python``, ``config`` (ast-grep pack, TOML/INI), ``project``.
     engines: Tuple[str, ...] = ("python",)
     #: Codes with a fixed message in every engine keep their arguments here for the docs.
-    example_args: Dict[str, str] = field(default_factory=dict)
+    example_args: Dict[str, str] = {}  # noqa: RUF012 - read only
 
     @property
     def placeholders(self) -> Tuple[str, ...]:

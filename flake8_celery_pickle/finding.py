@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):
     """One CPK finding.
 
     Positions follow the convention of Python's ``ast`` and of tree-sitter: ``line`` is 1-based,
     ``col`` is the 0-based offset in UTF-8 bytes into that line (exactly what flake8 expects from
     a plugin). ``end_line`` / ``end_col`` use the same units and point just past the expression.
     Reporters convert columns to the unit their format declares.
+
+    A named tuple (cheap to create, to import, to compare and to sort by position); use
+    ``finding._replace(path=...)`` to derive a copy.
     """
 
     line: int

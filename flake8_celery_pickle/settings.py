@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import FrozenSet, Iterable, Tuple
+from typing import FrozenSet, Iterable, NamedTuple, Tuple
 
 DEFAULT_NAMESPACES: Tuple[str, ...] = ("CELERY",)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     #: Django namespaces (``config_from_object(..., namespace=NS)``) whose ``<NS>_TASK_SERIALIZER``
     #: etc. are Celery settings.
     namespaces: Tuple[str, ...] = DEFAULT_NAMESPACES

@@ -14,8 +14,7 @@ Checks then judge the collected nodes; they never walk the tree again.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 #: Kinds of binding besides an assigned expression.
 IMPORT = "import"
@@ -24,8 +23,7 @@ PARAM = "param"
 ScopeNode = Union[ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """What a name is bound to: an expression, a definition, an import or a parameter."""
 
     #: The bound expression, or the ClassDef / FunctionDef node for definitions.
@@ -38,11 +36,13 @@ class Binding:
     indirect: bool = False
 
 
-@dataclass(eq=False)
 class Scope:
-    node: ScopeNode
-    parent: Optional[Scope]
-    bindings: Dict[str, List[Binding]] = field(default_factory=dict)
+    __slots__ = ("bindings", "node", "parent")
+
+    def __init__(self, node: ScopeNode, parent: Optional[Scope]) -> None:
+        self.node = node
+        self.parent = parent
+        self.bindings: Dict[str, List[Binding]] = {}
 
     @property
     def kind(self) -> str:
@@ -68,20 +68,20 @@ class Scope:
         return [], None
 
 
-@dataclass(eq=False)
 class Model:
-    tree: ast.AST
-    module: Scope
-    #: Every node the checks judge, in source order, with its scope.
-    calls: List[Tuple[ast.Call, Scope]] = field(default_factory=list)
-    assigns: List[Tuple[ast.stmt, Scope]] = field(default_factory=list)
-    dicts: List[Tuple[ast.Dict, Scope]] = field(default_factory=list)
-    #: Scope created by each class / function node.
-    scope_of_def: Dict[int, Scope] = field(default_factory=dict)
-    #: Parent node of each node that has one (ids, to keep the nodes hashable-free).
-    parents: Dict[int, ast.AST] = field(default_factory=dict)
-    #: Qualified names of every import in the module (any scope).
-    imported_modules: List[str] = field(default_factory=list)
+    def __init__(self, tree: ast.AST, module: Scope) -> None:
+        self.tree = tree
+        self.module = module
+        #: Every node the checks judge, in walk order, with its scope.
+        self.calls: List[Tuple[ast.Call, Scope]] = []
+        self.assigns: List[Tuple[ast.stmt, Scope]] = []
+        self.dicts: List[Tuple[ast.Dict, Scope]] = []
+        #: Scope created by each class / function node, by node id.
+        self.scope_of_def: Dict[int, Scope] = {}
+        #: Parent of each node, by node id.
+        self.parents: Dict[int, ast.AST] = {}
+        #: Qualified names of every import in the module (any scope).
+        self.imported_modules: List[str] = []
 
 
 def build_model(tree: ast.AST) -> Model:
