@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.project import ProjectResult, analyze
-from flake8_celery_pickle.settings import Settings
+from flake8_celery_pickle.settings import DEFAULTS, Settings
 
 
-def build(root: Path, files: Dict[str, str]) -> List[Path]:
+def build(root: Path, files: dict[str, str]) -> list[Path]:
     paths = []
     for rel, text in files.items():
         path = root / rel
@@ -27,7 +26,7 @@ def build(root: Path, files: Dict[str, str]) -> List[Path]:
     return paths
 
 
-def run(root: Path, files: Dict[str, str], settings: Settings = Settings()) -> ProjectResult:
+def run(root: Path, files: dict[str, str], settings: Settings = DEFAULTS) -> ProjectResult:
     return analyze(root, build(root, files), settings)
 
 
@@ -35,7 +34,7 @@ def cpk004(missing: str) -> str:
     return BY_CODE["CPK004"].format(missing=missing)
 
 
-def located(result: ProjectResult) -> List[Tuple[str, int, int, str]]:
+def located(result: ProjectResult) -> list[tuple[str, int, int, str]]:
     return [(f.path, f.line, f.col, f.code) for f in result.findings]
 
 
@@ -74,12 +73,17 @@ def test_django_layout_without_celery_settings(tmp_path: Path) -> None:
     )
     assert result.findings == [
         Finding(
-            7, 6, "CPK004",
+            7,
+            6,
+            "CPK004",
             cpk004(
                 "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT "
                 "(configuration read from proj.settings)"
             ),
-            7, 20, "project", "proj/celery.py",
+            7,
+            20,
+            "project",
+            "proj/celery.py",
         )
     ]
     assert result.notes == []
@@ -93,8 +97,7 @@ def test_django_layout_with_namespaced_settings_is_silent(tmp_path: Path) -> Non
             "proj/__init__.py": "",
             "proj/celery.py": DJANGO_CELERY,
             "proj/settings.py": (
-                "CELERY_TASK_SERIALIZER = env('SERIALIZER')\n"
-                "CELERY_ACCEPT_CONTENT = ['json']\n"
+                "CELERY_TASK_SERIALIZER = env('SERIALIZER')\nCELERY_ACCEPT_CONTENT = ['json']\n"
             ),
         },
     )
@@ -212,8 +215,7 @@ def test_namespace_other_than_celery(tmp_path: Path) -> None:
     result = run(tmp_path, files)
     assert [f.message for f in result.findings] == [
         cpk004(
-            "TASKQ_TASK_SERIALIZER and TASKQ_ACCEPT_CONTENT "
-            "(configuration read from proj.settings)"
+            "TASKQ_TASK_SERIALIZER and TASKQ_ACCEPT_CONTENT (configuration read from proj.settings)"
         )
     ]
     assert located(result) == [("proj/celery.py", 3, 6, "CPK004")]
@@ -295,15 +297,18 @@ def test_plain_celeryconfig(tmp_path: Path) -> None:
     result = run(tmp_path, files)
     assert result.findings == [
         Finding(
-            3, 6, "CPK004",
+            3,
+            6,
+            "CPK004",
             cpk004("task_serializer and accept_content (configuration read from celeryconfig)"),
-            3, 40, "project", "tasks.py",
+            3,
+            40,
+            "project",
+            "tasks.py",
         )
     ]
     files["celeryconfig.py"] = (
-        "task_serializer = 'json'\n"
-        "if True:\n"
-        "    CELERY_ACCEPT_CONTENT: list = ['json']\n"
+        "task_serializer = 'json'\nif True:\n    CELERY_ACCEPT_CONTENT: list = ['json']\n"
     )
     assert run(tmp_path, files).findings == []
 
@@ -342,9 +347,7 @@ def test_settings_class_with_dotted_path(tmp_path: Path) -> None:
             "app.config_from_object('svc.settings.CeleryConfig')\n"
         ),
         "svc/settings.py": (
-            "class CeleryConfig:\n"
-            "    task_serializer = 'json'\n"
-            "    accept_content = ['json']\n"
+            "class CeleryConfig:\n    task_serializer = 'json'\n    accept_content = ['json']\n"
         ),
     }
     assert run(tmp_path, files).findings == []
@@ -404,15 +407,22 @@ def test_imported_config_module(tmp_path: Path) -> None:
 def test_config_source_keyword(tmp_path: Path) -> None:
     files = {
         "proj/__init__.py": "",
-        "proj/app.py": "from celery import Celery\napp = Celery('proj', config_source='proj.cfg')\n",
+        "proj/app.py": (
+            "from celery import Celery\napp = Celery('proj', config_source='proj.cfg')\n"
+        ),
         "proj/cfg.py": "imports = ['proj.tasks']\n",
     }
     result = run(tmp_path, files)
     assert result.findings == [
         Finding(
-            2, 6, "CPK004",
+            2,
+            6,
+            "CPK004",
             cpk004("task_serializer and accept_content (configuration read from proj.cfg)"),
-            2, 46, "project", "proj/app.py",
+            2,
+            46,
+            "project",
+            "proj/app.py",
         )
     ]
 
@@ -637,9 +647,16 @@ def test_unparsable_and_unreadable_files_never_raise(tmp_path: Path) -> None:
     files += [binary, tmp_path / "does-not-exist.py", Path("/nonexistent/elsewhere.py")]
     result = analyze(tmp_path, files)
     assert result.findings == []
-    assert "broken.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
-    assert "proj/cfg.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
-    assert "proj/app.py:2: CPK004 not checked for this Celery app: proj/cfg.py does not parse" in result.notes
+    assert (
+        "broken.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
+    )
+    assert (
+        "proj/cfg.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
+    )
+    assert (
+        "proj/app.py:2: CPK004 not checked for this Celery app: proj/cfg.py does not parse"
+        in result.notes
+    )
 
 
 def test_relative_file_arguments_and_namespaces_from_settings(tmp_path: Path) -> None:

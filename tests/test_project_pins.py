@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import pytest
 
@@ -24,7 +23,7 @@ LEGACY_MISSING = "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT"
 MODERN_MISSING = "task_serializer and accept_content"
 
 
-def build(root: Path, files: Dict[str, str]) -> List[Path]:
+def build(root: Path, files: dict[str, str]) -> list[Path]:
     paths = []
     for rel, text in files.items():
         path = root / rel
@@ -34,7 +33,7 @@ def build(root: Path, files: Dict[str, str]) -> List[Path]:
     return paths
 
 
-def run(root: Path, files: Dict[str, str]) -> ProjectResult:
+def run(root: Path, files: dict[str, str]) -> ProjectResult:
     return analyze(root, build(root, files))
 
 
@@ -42,9 +41,18 @@ def cpk011(version: str, behaviour: str = SENDS, missing: str = LEGACY_MISSING) 
     return BY_CODE["CPK011"].format(version=version, behaviour=behaviour, missing=missing)
 
 
-def pin(path: str, line: int, col: int, end: int, version: str, behaviour: str = SENDS,
-        missing: str = LEGACY_MISSING) -> Finding:
-    return Finding(line, col, "CPK011", cpk011(version, behaviour, missing), line, end, "project", path)
+def pin(
+    path: str,
+    line: int,
+    col: int,
+    end: int,
+    version: str,
+    behaviour: str = SENDS,
+    missing: str = LEGACY_MISSING,
+) -> Finding:
+    return Finding(
+        line, col, "CPK011", cpk011(version, behaviour, missing), line, end, "project", path
+    )
 
 
 # -- the version arithmetic -------------------------------------------------------------------
@@ -79,7 +87,7 @@ def pin(path: str, line: int, col: int, end: int, version: str, behaviour: str =
         ("not a specifier", None),
     ],
 )
-def test_hold_of_pep440_specifiers(spec: str, behaviour: Optional[str]) -> None:
+def test_hold_of_pep440_specifiers(spec: str, behaviour: str | None) -> None:
     hold = hold_of_specifier_text(spec)
     assert (hold.behaviour if hold else None) == behaviour
 
@@ -106,17 +114,24 @@ def test_hold_of_pep440_specifiers(spec: str, behaviour: Optional[str]) -> None:
         ("latest", None),
     ],
 )
-def test_hold_of_poetry_constraints(constraint: str, behaviour: Optional[str]) -> None:
+def test_hold_of_poetry_constraints(constraint: str, behaviour: str | None) -> None:
     hold = hold_of_poetry(constraint)
     assert (hold.behaviour if hold else None) == behaviour
 
 
 @pytest.mark.parametrize(
     ("version", "behaviour"),
-    [("3.1.26.post2", SENDS), ("2.5.5", SENDS), ("4.0.0rc7", SENDS), ("4.0.0", ACCEPTS),
-     ("4.0.1", None), ("5.4.0", None), ("garbage", None)],
+    [
+        ("3.1.26.post2", SENDS),
+        ("2.5.5", SENDS),
+        ("4.0.0rc7", SENDS),
+        ("4.0.0", ACCEPTS),
+        ("4.0.1", None),
+        ("5.4.0", None),
+        ("garbage", None),
+    ],
 )
-def test_hold_of_locked_versions(version: str, behaviour: Optional[str]) -> None:
+def test_hold_of_locked_versions(version: str, behaviour: str | None) -> None:
     hold = hold_of_version(version)
     assert (hold.behaviour if hold else None) == behaviour
 
@@ -150,7 +165,9 @@ def test_requirements_txt_pins(tmp_path: Path) -> None:
         ("celery==3.1.26 ; python_version < '3'", "celery==3.1.26", SENDS),
     ],
 )
-def test_requirements_specifier_forms(tmp_path: Path, line: str, shown: str, behaviour: str) -> None:
+def test_requirements_specifier_forms(
+    tmp_path: Path, line: str, shown: str, behaviour: str
+) -> None:
     result = run(tmp_path, {"requirements.txt": line + "\n"})
     missing = LEGACY_MISSING if behaviour == SENDS else MODERN_MISSING
     assert [(f.line, f.col, f.message) for f in result.findings] == [
@@ -160,8 +177,16 @@ def test_requirements_specifier_forms(tmp_path: Path, line: str, shown: str, beh
 
 @pytest.mark.parametrize(
     "line",
-    ["celery", "celery>=4.0.1", "celery<5", "celery==5.3.6", "-e git+https://example.invalid/c.git#egg=celery",
-     "celery @ https://example.invalid/celery-3.1.26.tar.gz", "celery-progress==0.1", "django-celery==3.3.1"],
+    [
+        "celery",
+        "celery>=4.0.1",
+        "celery<5",
+        "celery==5.3.6",
+        "-e git+https://example.invalid/c.git#egg=celery",
+        "celery @ https://example.invalid/celery-3.1.26.tar.gz",
+        "celery-progress==0.1",
+        "django-celery==3.3.1",
+    ],
 )
 def test_requirements_that_do_not_hold_celery(tmp_path: Path, line: str) -> None:
     assert run(tmp_path, {"requirements.txt": line + "\n"}).findings == []
@@ -254,7 +279,9 @@ def test_pyproject_poetry_dependency_that_does_not_hold(tmp_path: Path) -> None:
 def test_invalid_toml_is_a_note(tmp_path: Path) -> None:
     result = run(tmp_path, {"pyproject.toml": "[project\ndependencies = ['celery<4']\n"})
     assert result.findings == []
-    assert result.notes == ["pyproject.toml: not read for Celery pins, it is not valid TOML (TOMLDecodeError)"]
+    assert result.notes == [
+        "pyproject.toml: not read for Celery pins, it is not valid TOML (TOMLDecodeError)"
+    ]
 
 
 def test_setup_cfg_install_requires(tmp_path: Path) -> None:
@@ -380,7 +407,9 @@ def test_pipfile_lock(tmp_path: Path) -> None:
 def test_invalid_pipfile_lock_is_a_note(tmp_path: Path) -> None:
     result = run(tmp_path, {"Pipfile.lock": '{"default": {"celery": '})
     assert result.findings == []
-    assert result.notes == ["Pipfile.lock: not read for Celery pins, it is not valid JSON (JSONDecodeError)"]
+    assert result.notes == [
+        "Pipfile.lock: not read for Celery pins, it is not valid JSON (JSONDecodeError)"
+    ]
 
 
 # -- the project's configuration decides ----------------------------------------------------------
@@ -403,8 +432,14 @@ def test_celery_3_reads_only_upper_case_names(tmp_path: Path) -> None:
     }
     # 4.0.0 reads the new names, 3.1 does not
     assert run(tmp_path, files).findings == [
-        pin("requirements.txt", 1, 0, 14, "celery==3.1.26",
-            missing=f"{LEGACY_MISSING} (configuration read from celeryconfig)"),
+        pin(
+            "requirements.txt",
+            1,
+            0,
+            14,
+            "celery==3.1.26",
+            missing=f"{LEGACY_MISSING} (configuration read from celeryconfig)",
+        ),
     ]
 
 
@@ -413,9 +448,7 @@ def test_app_configuration_decides(tmp_path: Path) -> None:
         "requirements.txt": "celery==4.0.0\n",
         "proj/__init__.py": "",
         "proj/celery.py": (
-            "from celery import Celery\n"
-            "app = Celery('proj')\n"
-            "app.config_from_object('proj.cfg')\n"
+            "from celery import Celery\napp = Celery('proj')\napp.config_from_object('proj.cfg')\n"
         ),
         "proj/cfg.py": "task_serializer = 'json'\n",
         "tests/test_tasks.py": "from celery import Celery\ntest_app = Celery('t')\n",
@@ -442,19 +475,28 @@ def test_constructor_settings_do_not_count_for_old_releases(tmp_path: Path) -> N
         ),
     }
     result = run(tmp_path, files)
-    assert [f.message for f in result.findings] == [cpk011("celery==4.0.0", ACCEPTS, MODERN_MISSING)]
+    assert [f.message for f in result.findings] == [
+        cpk011("celery==4.0.0", ACCEPTS, MODERN_MISSING)
+    ]
 
 
 def test_django_celery_project_without_an_app(tmp_path: Path) -> None:
     files = {
         "requirements.txt": "celery==3.1.26\ndjango-celery==3.3.1\n",
-        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n",
+        "manage.py": (
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n"
+        ),
         "site_conf/__init__.py": "",
-        "site_conf/settings.py": "import djcelery\ndjcelery.setup_loader()\nCELERY_ACCEPT_CONTENT = ['json']\n",
+        "site_conf/settings.py": (
+            "import djcelery\ndjcelery.setup_loader()\nCELERY_ACCEPT_CONTENT = ['json']\n"
+        ),
     }
     assert [f.message for f in run(tmp_path, files).findings] == [
-        cpk011("celery==3.1.26", SENDS,
-               "CELERY_TASK_SERIALIZER (configuration read from site_conf.settings)")
+        cpk011(
+            "celery==3.1.26",
+            SENDS,
+            "CELERY_TASK_SERIALIZER (configuration read from site_conf.settings)",
+        )
     ]
 
 
@@ -480,7 +522,7 @@ def test_pins_in_several_formats_are_each_reported(tmp_path: Path) -> None:
         "poetry.lock": '[[package]]\nname = "celery"\nversion = "3.1.26"\n',
         "setup.py": "from setuptools import setup\nsetup(install_requires=['celery<4'])\n",
     }
-    result: List[Tuple[str, int, str]] = [
+    result: list[tuple[str, int, str]] = [
         (f.path, f.line, f.code) for f in run(tmp_path, files).findings
     ]
     assert result == [

@@ -17,9 +17,9 @@ outside the scanned tree, an environment variable set nowhere in it) becomes a n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Sequence
 
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.settings import DEFAULTS, Settings
@@ -31,8 +31,8 @@ __all__ = ["ProjectResult", "analyze"]
 class ProjectResult:
     """Findings (``engine='project'``, root-relative '/'-separated paths) and notes."""
 
-    findings: List[Finding] = field(default_factory=list)
-    notes: List[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def analyze(root: Path, files: Sequence[Path], settings: Settings = DEFAULTS) -> ProjectResult:
@@ -50,9 +50,13 @@ def analyze(root: Path, files: Sequence[Path], settings: Settings = DEFAULTS) ->
         findings = judge.cpk004() + judge.cpk011()
         notes = list(dict.fromkeys(tree.notes + judge.notes))
         return ProjectResult(sorted(set(findings), key=_order), notes)
-    except Exception as exc:  # noqa: BLE001 - the command must get a result, never a crash
+    except Exception as exc:
         return ProjectResult(
-            [], [f"the project view failed ({type(exc).__name__}); CPK004 and CPK011 were not checked across files"]
+            [],
+            [
+                f"the project view failed ({type(exc).__name__}); "
+                "CPK004 and CPK011 were not checked across files"
+            ],
         )
 
 

@@ -19,9 +19,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING
 
 from flake8_celery_pickle.project.settings_module import dict_keys
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    #: Finds the app a configuration call's receiver stands for.
+    Owner = Callable[[ast.AST], "App | None"]
 
 CELERY_CLASSES = frozenset(
     {
@@ -34,9 +40,26 @@ CELERY_CLASSES = frozenset(
 #: Constructor keywords that are not settings.
 _NOT_SETTINGS = frozenset(
     {
-        "main", "loader", "backend", "amqp", "events", "log", "control", "set_as_current",
-        "tasks", "broker", "include", "changes", "config_source", "fixups", "task_cls",
-        "autofinalize", "namespace", "strict_typing", "steps", "on_configure",
+        "main",
+        "loader",
+        "backend",
+        "amqp",
+        "events",
+        "log",
+        "control",
+        "set_as_current",
+        "tasks",
+        "broker",
+        "include",
+        "changes",
+        "config_source",
+        "fixups",
+        "task_cls",
+        "autofinalize",
+        "namespace",
+        "strict_typing",
+        "steps",
+        "on_configure",
     }
 )
 
@@ -48,7 +71,7 @@ class Import:
 
     module: str
     level: int = 0
-    attr: Optional[str] = None
+    attr: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,10 +90,10 @@ class ConfigRef:
     kind: str
     line: int
     text: str
-    value: Optional[str] = None
-    imported: Optional[Import] = None
-    attr: Optional[str] = None
-    keys: FrozenSet[str] = frozenset()
+    value: str | None = None
+    imported: Import | None = None
+    attr: str | None = None
+    keys: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -80,20 +103,20 @@ class App:
     path: str
     line: int
     col: int
-    end_line: Optional[int]
-    end_col: Optional[int]
-    binding: Optional[str] = None
-    namespace: Optional[str] = None
+    end_line: int | None
+    end_col: int | None
+    binding: str | None = None
+    namespace: str | None = None
     namespace_dynamic: bool = False
-    loader: Optional[str] = None
+    loader: str | None = None
     #: replacing sources, in source order (the last one wins at runtime)
-    sources: List[ConfigRef] = field(default_factory=list)
+    sources: list[ConfigRef] = field(default_factory=list)
     #: additive sources (``conf.update(<name>)``, ``add_defaults(<name>)``)
-    extras: List[ConfigRef] = field(default_factory=list)
+    extras: list[ConfigRef] = field(default_factory=list)
     #: setting names written in the module through ``app.conf`` and friends
-    inline: Set[str] = field(default_factory=set)
+    inline: set[str] = field(default_factory=set)
     #: setting names given as constructor keywords (honoured from Celery 5.1 only)
-    kwargs: Set[str] = field(default_factory=set)
+    kwargs: set[str] = field(default_factory=set)
 
     @property
     def loads_elsewhere(self) -> bool:
@@ -107,9 +130,9 @@ class App:
         )
 
 
-def collect_imports(module: ast.Module) -> Dict[str, Import]:
+def collect_imports(module: ast.Module) -> dict[str, Import]:
     """Local name -> what it was imported as, for every import in the module."""
-    found: Dict[str, Import] = {}
+    found: dict[str, Import] = {}
     for node in ast.walk(module):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -127,7 +150,7 @@ def collect_imports(module: ast.Module) -> Dict[str, Import]:
     return found
 
 
-def dotted(node: ast.AST) -> Optional[str]:
+def dotted(node: ast.AST) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
     if isinstance(node, ast.Name):
         return node.id
@@ -137,7 +160,7 @@ def dotted(node: ast.AST) -> Optional[str]:
     return None
 
 
-def qualified(node: ast.AST, imports: Dict[str, Import]) -> Optional[str]:
+def qualified(node: ast.AST, imports: dict[str, Import]) -> str | None:
     """The absolute dotted name an expression stands for, through the module's imports."""
     name = dotted(node)
     if name is None:
@@ -150,7 +173,7 @@ def qualified(node: ast.AST, imports: Dict[str, Import]) -> Optional[str]:
     return f"{base}.{rest}" if rest else base
 
 
-def _const_str(node: Optional[ast.AST]) -> Optional[str]:
+def _const_str(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
@@ -159,7 +182,7 @@ def _const_str(node: Optional[ast.AST]) -> Optional[str]:
 def _text(node: ast.AST) -> str:
     try:
         text = ast.unparse(node)
-    except Exception:  # noqa: BLE001 - unparse is best effort for a message
+    except Exception:
         text = type(node).__name__
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -170,9 +193,7 @@ class _ModuleReader:
         self.module = module
         self.imports = collect_imports(module)
         self.celery_classes = set(CELERY_CLASSES)
-        self.local_classes = {
-            n.name for n in ast.walk(module) if isinstance(n, ast.ClassDef)
-        }
+        self.local_classes = {n.name for n in ast.walk(module) if isinstance(n, ast.ClassDef)}
         for node in ast.walk(module):  # subclasses of Celery defined here
             if isinstance(node, ast.ClassDef) and any(
                 qualified(b, self.imports) in CELERY_CLASSES for b in node.bases
@@ -212,7 +233,9 @@ class _ModuleReader:
         if name is not None:
             head, _, rest = name.partition(".")
             if head in self.imports:
-                return ConfigRef("import", line, text, imported=self.imports[head], attr=rest or None)
+                return ConfigRef(
+                    "import", line, text, imported=self.imports[head], attr=rest or None
+                )
             if head in self.local_classes:
                 return ConfigRef("local", line, text, value=name)
             bound = self.local_values.get(head)
@@ -224,7 +247,7 @@ class _ModuleReader:
                 return ConfigRef("string", line, text, value="__name__")
         return ConfigRef("dynamic", line, text)
 
-    def _environ_get(self, call: ast.Call) -> Optional[ConfigRef]:
+    def _environ_get(self, call: ast.Call) -> ConfigRef | None:
         """``os.environ.get('VAR', 'default')`` / ``os.getenv(...)`` / ``os.environ['VAR']``."""
         func = qualified(call.func, self.imports) or ""
         if func in ("os.environ.get", "os.getenv", "environ.get") and call.args:
@@ -236,12 +259,12 @@ class _ModuleReader:
 
     # -- the apps ----------------------------------------------------------------------------
 
-    def apps(self) -> List[App]:
-        apps: List[App] = []
-        by_binding: Dict[str, App] = {}
+    def apps(self) -> list[App]:
+        apps: list[App] = []
+        by_binding: dict[str, App] = {}
         for node in ast.walk(self.module):
-            targets: List[ast.AST] = []
-            value: Optional[ast.AST] = None
+            targets: list[ast.AST] = []
+            value: ast.AST | None = None
             if isinstance(node, ast.Assign):
                 targets, value = list(node.targets), node.value
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -307,10 +330,10 @@ class _ModuleReader:
         elif value:
             app.namespace = value
 
-    def _configuration_calls(self, apps: List[App], by_binding: Dict[str, App]) -> None:
+    def _configuration_calls(self, apps: list[App], by_binding: dict[str, App]) -> None:
         single = apps[0] if len(apps) == 1 else None
 
-        def owner(receiver: ast.AST) -> Optional[App]:
+        def owner(receiver: ast.AST) -> App | None:
             name = dotted(receiver)
             if name is not None and name in by_binding:
                 return by_binding[name]
@@ -324,7 +347,7 @@ class _ModuleReader:
                 for target in targets:
                     self._conf_write(target, owner)
 
-    def _call(self, call: ast.Call, func: ast.Attribute, owner) -> None:  # type: ignore[no-untyped-def]
+    def _call(self, call: ast.Call, func: ast.Attribute, owner: Owner) -> None:
         method = func.attr
         if method in ("config_from_object", "config_from_envvar"):
             app = owner(func.value)
@@ -338,7 +361,7 @@ class _ModuleReader:
                 else:
                     app.sources.append(ConfigRef("envvar", call.lineno, _text(call), value=var))
                 return
-            arg_node: Optional[ast.AST] = call.args[0] if call.args else None
+            arg_node: ast.AST | None = call.args[0] if call.args else None
             for kw in call.keywords:
                 if kw.arg == "obj":
                     arg_node = kw.value
@@ -353,7 +376,7 @@ class _ModuleReader:
         # <app>.conf.update / setdefault / add_defaults, <app>.add_defaults
         on_conf = isinstance(func.value, ast.Attribute) and func.value.attr == "conf"
         receiver = func.value.value if on_conf else func.value  # type: ignore[attr-defined]
-        if method == "update" and on_conf or method == "add_defaults":
+        if (method == "update" and on_conf) or method == "add_defaults":
             app = owner(receiver)
             if app is None:
                 return
@@ -369,8 +392,6 @@ class _ModuleReader:
             name = _const_str(call.args[0])
             if app is not None and name is not None:
                 app.inline.add(name)
-        elif method == "setattr" or (isinstance(call.func, ast.Name) and call.func.id == "setattr"):
-            pass
 
     def _mapping(self, app: App, node: ast.AST) -> None:
         keys = dict_keys(node)
@@ -386,7 +407,7 @@ class _ModuleReader:
             return
         app.extras.append(self.ref(node))
 
-    def _conf_write(self, target: ast.AST, owner) -> None:  # type: ignore[no-untyped-def]
+    def _conf_write(self, target: ast.AST, owner: Owner) -> None:
         # app.conf.name = ... / app.conf['name'] = ...
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute):
             if target.value.attr == "conf":
@@ -401,9 +422,9 @@ class _ModuleReader:
                     app.inline.add(key)
 
 
-def _setattr_writes(module: ast.Module) -> List[Tuple[ast.AST, str]]:
+def _setattr_writes(module: ast.Module) -> list[tuple[ast.AST, str]]:
     """``setattr(<x>.conf, 'name', value)`` calls: (receiver of conf, name)."""
-    found: List[Tuple[ast.AST, str]] = []
+    found: list[tuple[ast.AST, str]] = []
     for node in ast.walk(module):
         if (
             isinstance(node, ast.Call)
@@ -419,7 +440,7 @@ def _setattr_writes(module: ast.Module) -> List[Tuple[ast.AST, str]]:
     return found
 
 
-def find_apps(rel: str, module: ast.Module) -> List[App]:
+def find_apps(rel: str, module: ast.Module) -> list[App]:
     """Every Celery app built in ``module`` (file ``rel``), with its configuration calls."""
     reader = _ModuleReader(rel, module)
     apps = reader.apps()

@@ -10,8 +10,8 @@ statically leaves the verdict unknown: the caller turns that into a note, never 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import FrozenSet, List, Optional, Tuple
 
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.project.apps import App, ConfigRef, Import
@@ -39,10 +39,10 @@ class Source:
     """A resolved configuration source: what it defines, or why that is unknown."""
 
     #: how to name it in a message (``proj.settings``), or None for a literal in the module
-    origin: Optional[str]
-    names: FrozenSet[str] = frozenset()
+    origin: str | None
+    names: frozenset[str] = frozenset()
     django: bool = False
-    unknown: Tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,9 @@ class Verdict:
     ``unknown`` is not empty the verdict could not be reached and ``missing`` is empty.
     """
 
-    missing: Tuple[str, ...] = ()
-    origin: Optional[str] = None
-    unknown: Tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    origin: str | None = None
+    unknown: tuple[str, ...] = ()
 
     def describe_missing(self) -> str:
         text = " and ".join(self.missing)
@@ -86,11 +86,17 @@ class Resolver:
             return self._import(app.path, ref.imported, ref.attr)
         if ref.kind == "envvar":
             return self._envvar(app.path, ref.value or "", ref.attr)
-        return Source(None, unknown=(f"its configuration comes from `{ref.text}`, "
-                                     "which cannot be read without running the code",))
+        return Source(
+            None,
+            unknown=(
+                f"its configuration comes from `{ref.text}`, "
+                "which cannot be read without running the code",
+            ),
+        )
 
     def module_path(self, near: str, path: str) -> Source:
-        """A string as ``config_from_object`` takes it: ``pkg.mod``, ``pkg.mod:Obj``, ``pkg.mod.Obj``."""
+        """A string as ``config_from_object`` takes it: ``pkg.mod``, ``pkg.mod:Obj``,
+        ``pkg.mod.Obj``."""
         if path in DJANGO_SETTINGS:
             return self.django(near)
         if path == "__name__":
@@ -122,12 +128,14 @@ class Resolver:
         return Source(shown, defined.names, unknown=self._unknown_reasons(defined))
 
     @staticmethod
-    def _unknown_reasons(defined: Defined) -> Tuple[str, ...]:
+    def _unknown_reasons(defined: Defined) -> tuple[str, ...]:
         return defined.unknown
 
-    def _import(self, near: str, imp: Import, rest: Optional[str]) -> Source:
+    def _import(self, near: str, imp: Import, rest: str | None) -> Source:
         base = ".".join(p for p in (imp.module, imp.attr) if p)
-        if not imp.level and (base == "django.conf.settings" or base.startswith("django.conf.settings.")):
+        if not imp.level and (
+            base == "django.conf.settings" or base.startswith("django.conf.settings.")
+        ):
             return self.django(near)
         if not imp.level:
             return self.module_path(near, f"{base}.{rest}" if rest else base)
@@ -143,7 +151,7 @@ class Resolver:
         obj = f"{imp.attr}.{rest}" if rest else imp.attr
         return self._object(parent, obj, self.index.name_of(parent))
 
-    def _envvar(self, near: str, var: str, default: Optional[str]) -> Source:
+    def _envvar(self, near: str, var: str, default: str | None) -> Source:
         values = env_assignments(self.tree, var, near=near)
         if values:
             best = values[0]
@@ -152,28 +160,39 @@ class Resolver:
             return Source(origin, found.names, found.django, found.unknown)
         if default is not None:
             return self.module_path(near, default)
-        return Source(None, unknown=(f"the environment variable {var} is not set anywhere in the scanned tree",))
+        return Source(
+            None,
+            unknown=(f"the environment variable {var} is not set anywhere in the scanned tree",),
+        )
 
     def django(self, near: str) -> Source:
         """Django's settings as seen from the app module ``near``."""
         found = django_settings_module(self.tree, self.index, near)
         if found is None:
-            return Source(None, django=True, unknown=(
-                "it reads Django's settings, but DJANGO_SETTINGS_MODULE is not set in "
-                "celery.py, manage.py, wsgi.py or asgi.py and there is no settings module "
-                f"beside {near}",
-            ))
+            return Source(
+                None,
+                django=True,
+                unknown=(
+                    "it reads Django's settings, but DJANGO_SETTINGS_MODULE is not set in "
+                    "celery.py, manage.py, wsgi.py or asgi.py and there is no settings module "
+                    f"beside {near}",
+                ),
+            )
         if found.path is None:
-            return Source(None, django=True, unknown=(
-                f"its Django settings module '{found.module}' ({found.how}) is not in the "
-                "scanned tree",
-            ))
+            return Source(
+                None,
+                django=True,
+                unknown=(
+                    f"its Django settings module '{found.module}' ({found.how}) is not in the "
+                    "scanned tree",
+                ),
+            )
         defined = self.definitions.module(found.path)
         return Source(found.module, defined.names, True, defined.unknown)
 
     # -- one app -----------------------------------------------------------------------------------
 
-    def replacing_sources(self, app: App) -> List[ConfigRef]:
+    def replacing_sources(self, app: App) -> list[ConfigRef]:
         """The sources that replace the app's configuration (all of them: branches may differ).
 
         Without ``config_from_object`` / ``config_source`` / ``config_from_envvar``, the loader
@@ -186,7 +205,11 @@ class Resolver:
         env = env_assignments(self.tree, "CELERY_CONFIG_MODULE", near=app.path)
         if env:
             return [ConfigRef("envvar", 0, "CELERY_CONFIG_MODULE", value="CELERY_CONFIG_MODULE")]
-        if app.loader in ("default", "celery.loaders.default:Loader", "celery.loaders.default.Loader"):
+        if app.loader in (
+            "default",
+            "celery.loaders.default:Loader",
+            "celery.loaders.default.Loader",
+        ):
             return [ConfigRef("string", 0, "celeryconfig", value="celeryconfig")]
         return []
 
@@ -200,7 +223,7 @@ class Resolver:
         inline = set(self._canonical(app.inline, namespaces, legacy))
         if kwargs_count and not legacy:
             inline.update(self._canonical(app.kwargs, namespaces, legacy))
-        unknown: List[str] = []
+        unknown: list[str] = []
         for ref in app.extras:
             extra = self.source(app, ref)
             inline.update(self._canonical(extra.names, namespaces, legacy))
@@ -219,7 +242,8 @@ class Resolver:
         for ref in refs:
             source = self.source(app, ref)
             missing = [
-                c for c in missing_settings(source.names, namespace, source.django, legacy)
+                c
+                for c in missing_settings(source.names, namespace, source.django, legacy)
                 if c in required
             ]
             if not missing:
@@ -232,14 +256,14 @@ class Resolver:
         return Verdict()
 
     @staticmethod
-    def _canonical(names, namespaces, legacy):  # type: ignore[no-untyped-def]
+    def _canonical(
+        names: Iterable[str], namespaces: tuple[str, ...], legacy: bool
+    ) -> Iterator[str]:
         """Canonical settings among names written straight into ``app.conf``."""
         for name in names:
             if legacy:
-                for canonical in vocabulary.REQUIRED_EXPLICIT:
-                    if name in old_names(canonical):
-                        yield canonical
+                yield from (c for c in vocabulary.REQUIRED_EXPLICIT if name in old_names(c))
                 continue
-            canonical = vocabulary.canonical_setting(name, namespaces)
-            if canonical is not None:
-                yield canonical
+            found = vocabulary.canonical_setting(name, namespaces)
+            if found is not None:
+                yield found

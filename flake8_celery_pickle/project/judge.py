@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import List, Optional
 
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.codes import BY_CODE
@@ -28,7 +27,11 @@ def is_test_path(rel: str) -> bool:
     path = PurePosixPath(rel)
     if any(part in ("tests", "test", "testing") for part in path.parent.parts):
         return True
-    return path.name.startswith("test_") or path.name.endswith("_test.py") or path.name == "conftest.py"
+    return (
+        path.name.startswith("test_")
+        or path.name.endswith("_test.py")
+        or path.name == "conftest.py"
+    )
 
 
 class ProjectJudge:
@@ -38,8 +41,8 @@ class ProjectJudge:
         self.tree = tree
         self.index = ModuleIndex(tree)
         self.resolver = Resolver(tree, self.index, settings)
-        self.notes: List[str] = []
-        self.apps: List[App] = []
+        self.notes: list[str] = []
+        self.apps: list[App] = []
         for rel in tree.python_paths:
             text = tree.text(rel)
             if text is None or not may_build_app(text):
@@ -50,8 +53,8 @@ class ProjectJudge:
 
     # -- CPK004 --------------------------------------------------------------------------------
 
-    def cpk004(self) -> List[Finding]:
-        findings: List[Finding] = []
+    def cpk004(self) -> list[Finding]:
+        findings: list[Finding] = []
         for app in self.apps:
             if not app.loads_elsewhere:
                 continue  # the single-file checker judges this app
@@ -64,19 +67,24 @@ class ProjectJudge:
             elif verdict.missing:
                 findings.append(
                     Finding(
-                        app.line, app.col, "CPK004",
+                        app.line,
+                        app.col,
+                        "CPK004",
                         BY_CODE["CPK004"].format(missing=verdict.describe_missing()),
-                        app.end_line, app.end_col, ENGINE, app.path,
+                        app.end_line,
+                        app.end_col,
+                        ENGINE,
+                        app.path,
                     )
                 )
         return findings
 
     # -- CPK011 --------------------------------------------------------------------------------
 
-    def cpk011(self) -> List[Finding]:
+    def cpk011(self) -> list[Finding]:
         pins = find_pins(self.tree, self.notes)
         verdicts = {}
-        findings: List[Finding] = []
+        findings: list[Finding] = []
         for pin in pins:
             legacy = pin.hold.legacy
             if legacy not in verdicts:
@@ -97,7 +105,9 @@ class ProjectJudge:
         message = BY_CODE["CPK011"].format(
             version=pin.shown, behaviour=pin.hold.behaviour, missing=verdict.describe_missing()
         )
-        return Finding(pin.line, pin.col, "CPK011", message, pin.line, pin.end_col, ENGINE, pin.path)
+        return Finding(
+            pin.line, pin.col, "CPK011", message, pin.line, pin.end_col, ENGINE, pin.path
+        )
 
     def project_verdict(self, legacy: bool) -> Verdict:
         """What the project's Celery configuration leaves implicit, for a held release.
@@ -108,7 +118,7 @@ class ProjectJudge:
         """
         apps = [a for a in self.apps if not is_test_path(a.path)] or self.apps
         if apps:
-            unknown: List[str] = []
+            unknown: list[str] = []
             for app in apps:
                 verdict = self.resolver.verdict(app, legacy=legacy, kwargs_count=False)
                 if verdict.missing:
@@ -118,7 +128,7 @@ class ProjectJudge:
         return self._default_app_verdict(legacy)
 
     def _default_app_verdict(self, legacy: bool) -> Verdict:
-        sources: List[Source] = []
+        sources: list[Source] = []
         env = env_assignments(self.tree, "CELERY_CONFIG_MODULE")
         if env:
             sources.append(self.resolver.module_path(env[0].path, env[0].value))
@@ -130,8 +140,8 @@ class ProjectJudge:
             django = self.resolver.django(entry)
             if not django.unknown:
                 sources.append(django)
-        known: Optional[Verdict] = None
-        unknown: List[str] = []
+        known: Verdict | None = None
+        unknown: list[str] = []
         for source in sources:
             missing = missing_settings(source.names, None, source.django, legacy)
             if not missing:
@@ -139,14 +149,16 @@ class ProjectJudge:
             if source.unknown:
                 unknown.extend(source.unknown)
             elif known is None:
-                known = Verdict(tuple(spelled(c, None, source.django, legacy) for c in missing), source.origin)
+                known = Verdict(
+                    tuple(spelled(c, None, source.django, legacy) for c in missing), source.origin
+                )
         if known is not None:
             return known
         if unknown:
             return Verdict(unknown=tuple(unknown))
         return Verdict(tuple(spelled(c, None, False, legacy) for c in vocabulary.REQUIRED_EXPLICIT))
 
-    def _django_entry(self) -> Optional[str]:
+    def _django_entry(self) -> str | None:
         for rel in self.tree.python_paths:
             if PurePosixPath(rel).name in DJANGO_ENTRY_FILES and "DJANGO_SETTINGS_MODULE" in (
                 self.tree.text(rel) or ""

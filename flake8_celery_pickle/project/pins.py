@@ -21,9 +21,10 @@ import ast
 import json
 import re
 import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -71,12 +72,12 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
 
-    def at(self, number: int, index: int, length: int) -> Tuple[int, int, int]:
+    def at(self, number: int, index: int, length: int) -> tuple[int, int, int]:
         line = self.lines[number - 1] if 0 < number <= len(self.lines) else ""
         return number, byte_col(line, index), byte_col(line, index + length)
 
-    def find_string(self, value: str, start: int = 1) -> Optional[Tuple[int, int, int]]:
-        """The first quoted occurrence of ``value`` at or after line ``start`` (points at the quote)."""
+    def find_string(self, value: str, start: int = 1) -> tuple[int, int, int] | None:
+        """The first quoted ``value`` at or after line ``start``; the position of its quote."""
         for number in range(max(start, 1), len(self.lines) + 1):
             line = self.lines[number - 1]
             for quote in ('"', "'"):
@@ -85,10 +86,10 @@ class _Lines:
                     return self.at(number, index, len(value) + 2)
         return None
 
-    def section(self, header: Callable[[str], bool]) -> List[Tuple[int, int]]:
+    def section(self, header: Callable[[str], bool]) -> list[tuple[int, int]]:
         """Line ranges (first, last) of the TOML/INI tables whose header satisfies ``header``."""
-        ranges: List[Tuple[int, int]] = []
-        start: Optional[int] = None
+        ranges: list[tuple[int, int]] = []
+        start: int | None = None
         for number, line in enumerate(self.lines, start=1):
             stripped = line.strip()
             if stripped.startswith("["):
@@ -101,7 +102,9 @@ class _Lines:
             ranges.append((start, len(self.lines)))
         return ranges
 
-    def find_key(self, key_pattern: str, ranges: Sequence[Tuple[int, int]]) -> Optional[Tuple[int, int, int]]:
+    def find_key(
+        self, key_pattern: str, ranges: Sequence[tuple[int, int]]
+    ) -> tuple[int, int, int] | None:
         pattern = re.compile(r"^\s*(" + key_pattern + r")\s*=")
         for first, last in ranges:
             for number in range(first, last + 1):
@@ -125,7 +128,7 @@ def _header_of(*names: str) -> Callable[[str], bool]:
 # -- PEP 508 strings ---------------------------------------------------------------------------
 
 
-def _requirement(text: str) -> Optional[Requirement]:
+def _requirement(text: str) -> Requirement | None:
     try:
         req = Requirement(text)
     except InvalidRequirement:
@@ -169,7 +172,7 @@ def is_requirements_file(rel: str) -> bool:
     )
 
 
-def _logical_lines(text: str) -> Iterator[Tuple[int, str, str]]:
+def _logical_lines(text: str) -> Iterator[tuple[int, str, str]]:
     """(first line number, logical line with continuations joined, first physical line)."""
     lines = text.splitlines()
     i = 0
@@ -188,7 +191,7 @@ def _strip_comment(line: str) -> str:
     return line[: match.start()] if match else line
 
 
-def requirements_pins(tree: ProjectTree, start: str, seen: Set[str]) -> Iterator[Pin]:
+def requirements_pins(tree: ProjectTree, start: str, seen: set[str]) -> Iterator[Pin]:
     """Pins in a requirements file and in every file it includes with ``-r`` / ``-c``."""
     if start in seen:
         return
@@ -202,8 +205,7 @@ def requirements_pins(tree: ProjectTree, start: str, seen: Set[str]) -> Iterator
             continue
         include = _INCLUDE.match(content)
         if include:
-            target = (PurePosixPath(start).parent / include.group(2)).as_posix()
-            target = _normalise(target)
+            target = _normalise((PurePosixPath(start).parent / include.group(2)).as_posix())
             if target is not None and tree.add(target):
                 yield from requirements_pins(tree, target, seen)
             continue
@@ -225,8 +227,8 @@ def requirements_pins(tree: ProjectTree, start: str, seen: Set[str]) -> Iterator
         yield Pin(start, line_no, col, end, _shown(req), hold)
 
 
-def _normalise(rel: str) -> Optional[str]:
-    parts: List[str] = []
+def _normalise(rel: str) -> str | None:
+    parts: list[str] = []
     for part in PurePosixPath(rel).parts:
         if part == "..":
             if not parts:
@@ -240,14 +242,16 @@ def _normalise(rel: str) -> Optional[str]:
 # -- TOML files ----------------------------------------------------------------------------------
 
 
-def _toml(tree: ProjectTree, rel: str, notes: List[str]) -> Tuple[Optional[Dict[str, Any]], str]:
+def _toml(tree: ProjectTree, rel: str, notes: list[str]) -> tuple[dict[str, Any] | None, str]:
     text = tree.text(rel)
     if text is None:
         return None, ""
     try:
         return tomllib.loads(text), text
     except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-        notes.append(f"{rel}: not read for Celery pins, it is not valid TOML ({type(exc).__name__})")
+        notes.append(
+            f"{rel}: not read for Celery pins, it is not valid TOML ({type(exc).__name__})"
+        )
         return None, text
 
 
@@ -259,7 +263,7 @@ def _table(data: Any, *keys: str) -> Any:
     return data
 
 
-def _poetry_value_hold(value: Any) -> Tuple[Optional[Hold], str]:
+def _poetry_value_hold(value: Any) -> tuple[Hold | None, str]:
     if isinstance(value, str):
         return hold_of_poetry(value), value
     if isinstance(value, dict) and isinstance(value.get("version"), str):
@@ -271,11 +275,11 @@ def _poetry_value_hold(value: Any) -> Tuple[Optional[Hold], str]:
     return None, ""
 
 
-def pyproject_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin]:
+def pyproject_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pin]:
     data, text = _toml(tree, rel, notes)
     if data is None:
         return
-    strings: List[str] = []
+    strings: list[str] = []
     strings.extend(_list(_table(data, "project", "dependencies")))
     for group in _dict(_table(data, "project", "optional-dependencies")).values():
         strings.extend(_list(group))
@@ -289,13 +293,16 @@ def pyproject_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pi
 
     lines = _Lines(text)
     poetry = _dict(_table(data, "tool", "poetry"))
-    tables: List[Tuple[Any, Callable[[str], bool]]] = [
+    tables: list[tuple[Any, Callable[[str], bool]]] = [
         (poetry.get("dependencies"), _header_of(r"tool\.poetry\.dependencies")),
         (poetry.get("dev-dependencies"), _header_of(r"tool\.poetry\.dev-dependencies")),
     ]
     for name, group in _dict(poetry.get("group")).items():
         tables.append(
-            (_table(group, "dependencies"), _header_of(rf"tool\.poetry\.group\.{re.escape(name)}\.dependencies"))
+            (
+                _table(group, "dependencies"),
+                _header_of(rf"tool\.poetry\.group\.{re.escape(name)}\.dependencies"),
+            )
         )
     for table, header in tables:
         for key, value in _dict(table).items():
@@ -308,15 +315,15 @@ def pyproject_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pi
             yield Pin(rel, where[0], where[1], where[2], f"{key} {constraint}", hold)
 
 
-def _list(value: Any) -> List[str]:
+def _list(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _dict(value: Any) -> Dict[str, Any]:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def pipfile_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin]:
+def pipfile_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pin]:
     data, text = _toml(tree, rel, notes)
     if data is None:
         return
@@ -339,7 +346,7 @@ def pipfile_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin]
             yield Pin(rel, where[0], where[1], where[2], shown, hold)
 
 
-def toml_lock_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin]:
+def toml_lock_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pin]:
     """``[[package]]`` entries of poetry.lock, uv.lock and pdm.lock."""
     data, text = _toml(tree, rel, notes)
     if data is None:
@@ -347,10 +354,12 @@ def toml_lock_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pi
     packages = data.get("package")
     if not isinstance(packages, list):
         return
-    versions = [
-        p.get("version")
+    versions: list[str] = [
+        p["version"]
         for p in packages
-        if isinstance(p, dict) and isinstance(p.get("name"), str) and _is_celery(p["name"])
+        if isinstance(p, dict)
+        and isinstance(p.get("name"), str)
+        and _is_celery(p["name"])
         and isinstance(p.get("version"), str)
     ]
     if not versions:
@@ -364,9 +373,9 @@ def toml_lock_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pi
         yield Pin(rel, where[0], where[1], where[2], f"celery=={version}", hold)
 
 
-def _lock_positions(lines: _Lines) -> Dict[str, Tuple[int, int, int]]:
+def _lock_positions(lines: _Lines) -> dict[str, tuple[int, int, int]]:
     """version -> position of its ``version = "..."`` line in each celery ``[[package]]``."""
-    found: Dict[str, Tuple[int, int, int]] = {}
+    found: dict[str, tuple[int, int, int]] = {}
     in_celery = False
     name = re.compile(r"""^\s*name\s*=\s*["']([^"']+)["']""")
     version = re.compile(r"""^\s*version\s*=\s*["']([^"']+)["']""")
@@ -386,14 +395,16 @@ def _lock_positions(lines: _Lines) -> Dict[str, Tuple[int, int, int]]:
     return found
 
 
-def pipfile_lock_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin]:
+def pipfile_lock_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pin]:
     text = tree.text(rel)
     if text is None:
         return
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        notes.append(f"{rel}: not read for Celery pins, it is not valid JSON ({type(exc).__name__})")
+        notes.append(
+            f"{rel}: not read for Celery pins, it is not valid JSON ({type(exc).__name__})"
+        )
         return
     if not isinstance(data, dict):
         return
@@ -414,7 +425,7 @@ def pipfile_lock_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator
             yield Pin(rel, where[0], where[1], where[2], f"{key}{version}", hold)
 
 
-def _json_position(lines: _Lines, section: str, key: str, version: str) -> Tuple[int, int, int]:
+def _json_position(lines: _Lines, section: str, key: str, version: str) -> tuple[int, int, int]:
     start = lines.find_string(section) or (1, 0, 0)
     name = lines.find_string(key, start[0]) or start
     return lines.find_string(version, name[0]) or name
@@ -423,7 +434,7 @@ def _json_position(lines: _Lines, section: str, key: str, version: str) -> Tuple
 # -- setup.cfg and setup.py ----------------------------------------------------------------------
 
 
-def setup_cfg_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin]:
+def setup_cfg_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pin]:
     text = tree.text(rel)
     if text is None:
         return
@@ -439,7 +450,7 @@ def setup_cfg_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pi
             continue
         if not stripped or stripped.startswith(("#", ";")):
             continue
-        candidates: List[Tuple[str, int]] = []
+        candidates: list[tuple[str, int]] = []
         if line[:1] in (" ", "\t") and in_value:
             candidates.append((stripped, line.find(stripped)))
         else:
@@ -463,17 +474,17 @@ def setup_cfg_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pi
                 yield Pin(rel, where[0], where[1], where[2], _shown(req), hold)
 
 
-def setup_py_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin]:
+def setup_py_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pin]:
     module = tree.module(rel)
     if module is None:
         return
-    assigned: Dict[str, ast.AST] = {}
+    assigned: dict[str, ast.AST] = {}
     for stmt in module.body:
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     assigned[target.id] = stmt.value
-    strings: List[ast.Constant] = []
+    strings: list[ast.Constant] = []
 
     def collect(node: ast.AST) -> None:
         if isinstance(node, ast.Name) and node.id in assigned:
@@ -509,15 +520,18 @@ def setup_py_pins(tree: ProjectTree, rel: str, notes: List[str]) -> Iterator[Pin
             end = getattr(const, "end_col_offset", None)
             same_line = getattr(const, "end_lineno", const.lineno) == const.lineno
             yield Pin(
-                rel, const.lineno, const.col_offset,
+                rel,
+                const.lineno,
+                const.col_offset,
                 end if end is not None and same_line else const.col_offset,
-                _shown(req), hold,
+                _shown(req),
+                hold,
             )
 
 
 # -- all of them -----------------------------------------------------------------------------------
 
-_READERS: Dict[str, Callable[[ProjectTree, str, List[str]], Iterator[Pin]]] = {
+_READERS: dict[str, Callable[[ProjectTree, str, list[str]], Iterator[Pin]]] = {
     "pyproject.toml": pyproject_pins,
     "setup.cfg": setup_cfg_pins,
     "setup.py": setup_py_pins,
@@ -529,10 +543,10 @@ _READERS: Dict[str, Callable[[ProjectTree, str, List[str]], Iterator[Pin]]] = {
 }
 
 
-def find_pins(tree: ProjectTree, notes: List[str]) -> List[Pin]:
+def find_pins(tree: ProjectTree, notes: list[str]) -> list[Pin]:
     """Every declaration in the tree that holds Celery below 4.0.1, in path order."""
-    pins: List[Pin] = []
-    seen: Set[str] = set()
+    pins: list[Pin] = []
+    seen: set[str] = set()
     for rel in tree.paths:
         name = PurePosixPath(rel).name
         reader = _READERS.get(name)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from flake8_celery_pickle.project.tree import ProjectTree
 
@@ -29,7 +29,7 @@ def is_dotted(name: str) -> bool:
     return bool(_DOTTED.match(name))
 
 
-def _dir_parts(rel: str) -> Tuple[str, ...]:
+def _dir_parts(rel: str) -> tuple[str, ...]:
     return PurePosixPath(rel).parent.parts
 
 
@@ -54,7 +54,7 @@ class ModuleIndex:
             if PurePosixPath(p).name == "__init__.py"
         }
         # every suffix of every file's dotted path -> [(source root parts, rel path)]
-        self._by_name: Dict[str, List[Tuple[Tuple[str, ...], str]]] = {}
+        self._by_name: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for rel in tree.python_paths:
             parts = list(PurePosixPath(rel[: -len(".py")]).parts)
             if parts[-1] == "__init__":
@@ -67,11 +67,11 @@ class ModuleIndex:
                     continue
                 self._by_name.setdefault(".".join(tail), []).append((tuple(parts[:start]), rel))
 
-    def _is_source_root(self, root_parts: Tuple[str, ...]) -> bool:
+    def _is_source_root(self, root_parts: tuple[str, ...]) -> bool:
         """A directory is a plausible source root when it is not itself a package."""
         return "/".join(root_parts) not in self._packages if root_parts else True
 
-    def find(self, name: str, referrer: Optional[str] = None) -> Optional[str]:
+    def find(self, name: str, referrer: str | None = None) -> str | None:
         """The file of module ``name`` (``pkg/mod.py`` or ``pkg/mod/__init__.py``), or None.
 
         When several files could be that module, the nearest to ``referrer`` whose source root
@@ -81,7 +81,7 @@ class ModuleIndex:
         if not candidates:
             return None
 
-        def rank(item: Tuple[Tuple[str, ...], str]) -> Tuple[int, int, int, str]:
+        def rank(item: tuple[tuple[str, ...], str]) -> tuple[int, int, int, str]:
             root_parts, rel = item
             near = 0
             if referrer is not None:
@@ -105,7 +105,7 @@ class ModuleIndex:
             start -= 1
         return ".".join(parts[start:])
 
-    def relative(self, referrer: str, level: int, module: Optional[str]) -> Optional[str]:
+    def relative(self, referrer: str, level: int, module: str | None) -> str | None:
         """The file a relative import (``from ..pkg import x``) names, or None."""
         base = PurePosixPath(referrer).parent
         for _ in range(max(level - 1, 0)):
@@ -113,7 +113,7 @@ class ModuleIndex:
         parts = module.split(".") if module else []
         return self._file_at(base.joinpath(*parts).as_posix() if parts else base.as_posix())
 
-    def _file_at(self, stem: str) -> Optional[str]:
+    def _file_at(self, stem: str) -> str | None:
         stem = stem.lstrip("./") if stem not in (".", "") else ""
         for candidate in (f"{stem}.py", f"{stem}/__init__.py" if stem else "__init__.py"):
             if candidate in self.tree:
@@ -133,7 +133,7 @@ class EnvValue:
     line: int
 
 
-def _const_str(node: Optional[ast.AST]) -> Optional[str]:
+def _const_str(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
@@ -146,10 +146,10 @@ def _is_environ(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "environ"
 
 
-def python_env_assignments(module: ast.Module, var: str) -> List[Tuple[str, int]]:
+def python_env_assignments(module: ast.Module, var: str) -> list[tuple[str, int]]:
     """Values a module gives ``var``: ``os.environ.setdefault``, ``os.environ[...] =``,
     ``os.environ.update(...)`` and ``os.putenv``."""
-    found: List[Tuple[str, int]] = []
+    found: list[tuple[str, int]] = []
     for node in ast.walk(module):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             func = node.func
@@ -168,9 +168,9 @@ def python_env_assignments(module: ast.Module, var: str) -> List[Tuple[str, int]
                         found.append((_const_str(kw.value) or "", node.lineno))
                 for arg in node.args:
                     if isinstance(arg, ast.Dict):
-                        for key, value in zip(arg.keys, arg.values):
-                            if _const_str(key) == var and _const_str(value) is not None:
-                                found.append((_const_str(value) or "", node.lineno))
+                        for key, item in zip(arg.keys, arg.values):
+                            if _const_str(key) == var and _const_str(item) is not None:
+                                found.append((_const_str(item) or "", node.lineno))
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if (
@@ -183,14 +183,16 @@ def python_env_assignments(module: ast.Module, var: str) -> List[Tuple[str, int]
     return found
 
 
-def _text_pattern(var: str) -> "re.Pattern[str]":
+def _text_pattern(var: str) -> re.Pattern[str]:
     # VAR=value, VAR: value, ENV VAR value, "VAR": "value", --env VAR=value
     return re.compile(
-        r"(?<![\w.])" + re.escape(var) + r"""["']?\s*(?:=|:|\s)\s*["']?([A-Za-z_][\w.]*(?::[A-Za-z_]\w*)?)"""
+        r"(?<![\w.])"
+        + re.escape(var)
+        + r"""["']?\s*(?:=|:|\s)\s*["']?([A-Za-z_][\w.]*(?::[A-Za-z_]\w*)?)"""
     )
 
 
-def text_env_assignments(text: str, var: str) -> List[Tuple[str, int]]:
+def text_env_assignments(text: str, var: str) -> list[tuple[str, int]]:
     """Values given to ``var`` in a deployment file (``.env``, Dockerfile, compose, ...)."""
     if var not in text:
         return []
@@ -206,17 +208,20 @@ def text_env_assignments(text: str, var: str) -> List[Tuple[str, int]]:
 
 
 def env_assignments(
-    tree: ProjectTree, var: str, near: Optional[str] = None, python_only: bool = False,
+    tree: ProjectTree,
+    var: str,
+    near: str | None = None,
+    python_only: bool = False,
     python_names: Sequence[str] = (),
-) -> List[EnvValue]:
+) -> list[EnvValue]:
     """Every value the project gives ``var``, best first.
 
     Python code comes before deployment files; among Python files, those named in
     ``python_names`` (if given) are the only ones read, the file ``near`` and the files closest
     to it come first.
     """
-    py: List[Tuple[Tuple[int, int, str], EnvValue]] = []
-    other: List[Tuple[Tuple[int, int, str], EnvValue]] = []
+    py: list[tuple[tuple[int, int, str], EnvValue]] = []
+    other: list[tuple[tuple[int, int, str], EnvValue]] = []
     for rel in tree.paths:
         is_py = rel.endswith(".py")
         if not is_py and python_only:
@@ -247,13 +252,13 @@ class DjangoSettings:
     """Where ``'django.conf:settings'`` comes from: a module file, or why it is unknown."""
 
     module: str
-    path: Optional[str]
+    path: str | None
     how: str
 
 
 def django_settings_module(
     tree: ProjectTree, index: ModuleIndex, near: str
-) -> Optional[DjangoSettings]:
+) -> DjangoSettings | None:
     """The Django settings module of the app defined in ``near``.
 
     First ``DJANGO_SETTINGS_MODULE`` as set in ``near`` itself or in a ``manage.py``,
@@ -262,7 +267,10 @@ def django_settings_module(
     gives a name.
     """
     values = env_assignments(
-        tree, "DJANGO_SETTINGS_MODULE", near=near, python_only=True,
+        tree,
+        "DJANGO_SETTINGS_MODULE",
+        near=near,
+        python_only=True,
         python_names=DJANGO_ENTRY_FILES,
     )
     if values:

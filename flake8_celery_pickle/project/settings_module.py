@@ -1,4 +1,4 @@
-"""Which names a configuration module or class defines, and which Celery settings that makes explicit.
+"""Which names a configuration module or class defines; which Celery settings that makes explicit.
 
 Two jobs, kept apart:
 
@@ -13,8 +13,8 @@ Two jobs, kept apart:
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.project.resolve import ModuleIndex
@@ -27,8 +27,8 @@ _MAX_DEPTH = 20
 class Defined:
     """The names a configuration object defines; ``unknown`` says why it may define more."""
 
-    names: FrozenSet[str]
-    unknown: Tuple[str, ...] = ()
+    names: frozenset[str]
+    unknown: tuple[str, ...] = ()
 
 
 def _targets(node: ast.AST) -> Iterator[str]:
@@ -41,7 +41,7 @@ def _targets(node: ast.AST) -> Iterator[str]:
         yield from _targets(node.value)
 
 
-def _body_statements(body: List[ast.stmt]) -> Iterator[ast.stmt]:
+def _body_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a module or class body, including those under if/try/with/for."""
     for stmt in body:
         yield stmt
@@ -58,9 +58,9 @@ def _body_statements(body: List[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _body_statements(stmt.finalbody)  # type: ignore[attr-defined]
 
 
-def assigned_names(body: List[ast.stmt]) -> Set[str]:
+def assigned_names(body: list[ast.stmt]) -> set[str]:
     """Names bound by assignment or by ``from x import name`` in a body (not in functions)."""
-    names: Set[str] = set()
+    names: set[str] = set()
     for stmt in _body_statements(body):
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
@@ -79,7 +79,7 @@ def assigned_names(body: List[ast.stmt]) -> Set[str]:
     return names
 
 
-def dict_keys(node: ast.AST) -> Optional[FrozenSet[str]]:
+def dict_keys(node: ast.AST) -> frozenset[str] | None:
     """String keys of a dict literal or ``dict(...)`` call; None when not a literal mapping."""
     if isinstance(node, ast.Dict):
         if any(k is None for k in node.keys):
@@ -105,7 +105,7 @@ class Definitions:
     def __init__(self, tree: ProjectTree, index: ModuleIndex) -> None:
         self.tree = tree
         self.index = index
-        self._modules: Dict[str, Defined] = {}
+        self._modules: dict[str, Defined] = {}
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -119,13 +119,15 @@ class Definitions:
             result = Defined(frozenset(), (f"{rel} does not parse",))
         else:
             names = assigned_names(module.body)
-            unknown: List[str] = []
+            unknown: list[str] = []
             for stmt in _body_statements(module.body):
                 if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
                     target = self._import_target(rel, stmt.level, stmt.module)
                     shown = "." * stmt.level + (stmt.module or "")
                     if target is None or _depth >= _MAX_DEPTH:
-                        unknown.append(f"{rel} imports * from {shown}, which is not in the scanned tree")
+                        unknown.append(
+                            f"{rel} imports * from {shown}, which is not in the scanned tree"
+                        )
                         continue
                     inner = self.module(target, _depth + 1)
                     names.update(n for n in inner.names if not n.startswith("_"))
@@ -134,14 +136,14 @@ class Definitions:
         self._modules[rel] = result
         return result
 
-    def _import_target(self, rel: str, level: int, module: Optional[str]) -> Optional[str]:
+    def _import_target(self, rel: str, level: int, module: str | None) -> str | None:
         if level:
             return self.index.relative(rel, level, module)
         return self.index.find(module, referrer=rel) if module else None
 
     # -- objects inside a module -------------------------------------------------------------
 
-    def obj(self, rel: str, name: str, _depth: int = 0) -> Optional[Defined]:
+    def obj(self, rel: str, name: str, _depth: int = 0) -> Defined | None:
         """Names defined by object ``name`` of module ``rel`` (a class, an instance of a class,
         a dict literal, or a name imported from another module of the tree).
 
@@ -169,7 +171,7 @@ class Definitions:
 
     def _imported(
         self, rel: str, stmt: ast.ImportFrom, attr: str, rest: str, depth: int
-    ) -> Optional[Defined]:
+    ) -> Defined | None:
         dotted = ".".join(p for p in (stmt.module, attr) if p)
         # a submodule first, then an attribute of the module
         sub = self._import_target(rel, stmt.level, dotted)
@@ -182,7 +184,7 @@ class Definitions:
             return None
         return self.obj(parent, f"{attr}.{rest}" if rest else attr, depth + 1)
 
-    def _value(self, rel: str, value: ast.AST, depth: int) -> Optional[Defined]:
+    def _value(self, rel: str, value: ast.AST, depth: int) -> Defined | None:
         keys = dict_keys(value)
         if keys is not None:
             return Defined(keys)
@@ -192,16 +194,20 @@ class Definitions:
             return self.obj(rel, value.id, depth + 1)
         return None
 
-    def _nested_class(self, rel: str, cls: ast.ClassDef, rest: str, depth: int) -> Optional[Defined]:
+    def _nested_class(self, rel: str, cls: ast.ClassDef, rest: str, depth: int) -> Defined | None:
         head, _, tail = rest.partition(".")
         for stmt in cls.body:
             if isinstance(stmt, ast.ClassDef) and stmt.name == head:
-                return self._nested_class(rel, stmt, tail, depth) if tail else self._class(rel, stmt, depth)
+                return (
+                    self._nested_class(rel, stmt, tail, depth)
+                    if tail
+                    else self._class(rel, stmt, depth)
+                )
         return None
 
     def _class(self, rel: str, cls: ast.ClassDef, depth: int) -> Defined:
         names = assigned_names(cls.body)
-        unknown: List[str] = []
+        unknown: list[str] = []
         for base in cls.bases:
             if isinstance(base, ast.Name) and base.id == "object":
                 continue
@@ -209,14 +215,16 @@ class Definitions:
             inner = self.obj(rel, dotted, depth + 1) if dotted else None
             if inner is None:
                 shown = dotted or "an expression"
-                unknown.append(f"class {cls.name} in {rel} inherits from {shown}, which could not be read")
+                unknown.append(
+                    f"class {cls.name} in {rel} inherits from {shown}, which could not be read"
+                )
                 continue
             names.update(inner.names)
             unknown.extend(inner.unknown)
         return Defined(frozenset(names), tuple(unknown))
 
 
-def _dotted(node: ast.AST) -> Optional[str]:
+def _dotted(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -228,15 +236,15 @@ def _dotted(node: ast.AST) -> Optional[str]:
 # -- which spellings count -------------------------------------------------------------------
 
 
-def old_names(canonical: str) -> Tuple[str, ...]:
+def old_names(canonical: str) -> tuple[str, ...]:
     """The 3.x (upper-case) spellings of a setting."""
     table = {**vocabulary.SERIALIZER_SETTINGS, **vocabulary.ACCEPT_SETTINGS}
     return tuple(n for n in table.get(canonical, ()) if n.isupper())
 
 
 def counted_spellings(
-    canonical: str, namespace: Optional[str], django: bool, legacy: bool = False
-) -> FrozenSet[str]:
+    canonical: str, namespace: str | None, django: bool, legacy: bool = False
+) -> frozenset[str]:
     """The names under which Celery reads ``canonical`` from a configuration object.
 
     * ``legacy`` (Celery 3.x): only the old upper-case names; there is no namespace.
@@ -258,8 +266,8 @@ def counted_spellings(
 
 
 def missing_settings(
-    defined: FrozenSet[str], namespace: Optional[str], django: bool, legacy: bool = False
-) -> Tuple[str, ...]:
+    defined: frozenset[str], namespace: str | None, django: bool, legacy: bool = False
+) -> tuple[str, ...]:
     """The required settings (task_serializer, accept_content) that ``defined`` leaves unset."""
     return tuple(
         c
@@ -268,7 +276,7 @@ def missing_settings(
     )
 
 
-def spelled(canonical: str, namespace: Optional[str], django: bool, legacy: bool = False) -> str:
+def spelled(canonical: str, namespace: str | None, django: bool, legacy: bool = False) -> str:
     """How a missing setting should be written in that configuration object."""
     if legacy:
         return old_names(canonical)[0]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Dict, Iterable, List, Optional, Tuple
 
 #: Files larger than this are not read by the project view (generated data, not configuration).
 MAX_BYTES = 5_000_000
@@ -21,8 +21,8 @@ class ProjectTree:
 
     def __init__(self, root: Path, files: Iterable[Path]) -> None:
         self.root = root
-        self.notes: List[str] = []
-        self._abs: Dict[str, Path] = {}
+        self.notes: list[str] = []
+        self._abs: dict[str, Path] = {}
         for f in files:
             try:
                 path = Path(f)
@@ -32,8 +32,8 @@ class ProjectTree:
             except (OSError, ValueError, TypeError):
                 continue
             self._abs.setdefault(rel, path)
-        self._text: Dict[str, Optional[str]] = {}
-        self._trees: Dict[str, Optional[ast.Module]] = {}
+        self._text: dict[str, str | None] = {}
+        self._trees: dict[str, ast.Module | None] = {}
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -44,12 +44,12 @@ class ProjectTree:
             return path.as_posix()
 
     @property
-    def paths(self) -> Tuple[str, ...]:
+    def paths(self) -> tuple[str, ...]:
         """Root-relative, '/'-separated paths of every file, sorted."""
         return tuple(sorted(self._abs))
 
     @property
-    def python_paths(self) -> Tuple[str, ...]:
+    def python_paths(self) -> tuple[str, ...]:
         return tuple(p for p in self.paths if p.endswith(".py"))
 
     def __contains__(self, rel: str) -> bool:
@@ -76,11 +76,11 @@ class ProjectTree:
 
     # -- contents ----------------------------------------------------------------------------
 
-    def text(self, rel: str) -> Optional[str]:
+    def text(self, rel: str) -> str | None:
         """The decoded text of a file, or None (with a note) when it cannot be read."""
         if rel in self._text:
             return self._text[rel]
-        result: Optional[str] = None
+        result: str | None = None
         path = self._abs.get(rel)
         if path is not None:
             try:
@@ -93,24 +93,23 @@ class ProjectTree:
         self._text[rel] = result
         return result
 
-    def module(self, rel: str) -> Optional[ast.Module]:
+    def module(self, rel: str) -> ast.Module | None:
         """The parsed module of a Python file, or None (with a note) when it does not parse."""
         if rel in self._trees:
             return self._trees[rel]
-        tree: Optional[ast.Module] = None
+        tree: ast.Module | None = None
         source = self.text(rel)
         if source is not None:
             try:
                 tree = ast.parse(source, filename=rel)
             except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
                 self.notes.append(
-                    f"{rel}: not used by the project view, it does not parse "
-                    f"({type(exc).__name__})"
+                    f"{rel}: not used by the project view, it does not parse ({type(exc).__name__})"
                 )
         self._trees[rel] = tree
         return tree
 
-    def lines(self, rel: str) -> List[str]:
+    def lines(self, rel: str) -> list[str]:
         source = self.text(rel)
         return source.splitlines() if source is not None else []
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -34,16 +33,16 @@ class Hold:
 
 
 #: An upper bound: (version, inclusive).
-Bound = Tuple[Version, bool]
+Bound = tuple[Version, bool]
 
 
-def _bump(release: Tuple[int, ...], index: int) -> Version:
+def _bump(release: tuple[int, ...], index: int) -> Version:
     parts = list(release[: index + 1])
     parts[index] += 1
     return Version(".".join(str(p) for p in parts))
 
 
-def _upper(spec: Specifier) -> Optional[Bound]:
+def _upper(spec: Specifier) -> Bound | None:
     op, text = spec.operator, spec.version
     try:
         if op == "<":
@@ -63,7 +62,7 @@ def _upper(spec: Specifier) -> Optional[Bound]:
     return None
 
 
-def _hold_of_bounds(bounds: List[Bound]) -> Optional[Hold]:
+def _hold_of_bounds(bounds: list[Bound]) -> Hold | None:
     if not bounds:
         return None
     version, inclusive = min(bounds, key=lambda b: (b[0], b[1]))
@@ -74,14 +73,14 @@ def _hold_of_bounds(bounds: List[Bound]) -> Optional[Hold]:
     return Hold(ACCEPTS)
 
 
-def hold_of_specifiers(specifiers: SpecifierSet) -> Optional[Hold]:
+def hold_of_specifiers(specifiers: SpecifierSet) -> Hold | None:
     """The hold of a PEP 440 specifier set, or None when it admits 4.0.1 or later."""
     bounds = [b for b in (_upper(s) for s in specifiers) if b is not None]
     return _hold_of_bounds(bounds)
 
 
-def hold_of_specifier_text(text: str) -> Optional[Hold]:
-    """Like :func:`hold_of_specifiers` for text (``'==3.1.26'``, ``'<4'``; ``'*'`` holds nothing)."""
+def hold_of_specifier_text(text: str) -> Hold | None:
+    """Like :func:`hold_of_specifiers` for text: ``'==3.1.26'``, ``'<4'``; ``'*'`` holds nothing."""
     text = text.strip()
     if not text or text == "*":
         return None
@@ -93,7 +92,7 @@ def hold_of_specifier_text(text: str) -> Optional[Hold]:
         return None
 
 
-def hold_of_version(text: str) -> Optional[Hold]:
+def hold_of_version(text: str) -> Hold | None:
     """The hold of one exact (locked) version."""
     try:
         version = Version(text.strip().lstrip("="))
@@ -105,7 +104,7 @@ def hold_of_version(text: str) -> Optional[Hold]:
 _POETRY_TERM = re.compile(r"(\^|~=|~|>=|<=|==|!=|>|<|=)?\s*([0-9][0-9A-Za-z.*+!-]*)")
 
 
-def _poetry_term(op: str, text: str) -> Optional[Bound]:
+def _poetry_term(op: str, text: str) -> Bound | None:
     try:
         if op == "^":
             release = Version(text).release
@@ -123,17 +122,17 @@ def _poetry_term(op: str, text: str) -> Optional[Bound]:
         return None
 
 
-def hold_of_poetry(constraint: str) -> Optional[Hold]:
+def hold_of_poetry(constraint: str) -> Hold | None:
     """The hold of a Poetry constraint (``^3.1``, ``~3.1``, ``3.1.26``, ``>=3,<4``, ``a || b``).
 
     With alternatives (``||``), Celery is held only when every alternative holds it.
     """
     alternatives = [a.strip() for a in constraint.split("||")]
-    holds: List[Hold] = []
+    holds: list[Hold] = []
     for alternative in alternatives:
         if not alternative or alternative == "*":
             return None
-        bounds: List[Bound] = []
+        bounds: list[Bound] = []
         for term in re.split(r"[,\s]+(?=[\^~<>=!0-9])", alternative):
             match = _POETRY_TERM.fullmatch(term.strip())
             if match is None:
