@@ -56,11 +56,16 @@ class Verdict:
     missing: tuple[str, ...] = ()
     origin: str | None = None
     unknown: tuple[str, ...] = ()
+    #: said instead of the origin when no configuration source was found
+    detail: str | None = None
 
     def describe_missing(self) -> str:
+        """The ``missing`` argument of CPK004 / CPK011: the names, then where they were sought."""
         text = " and ".join(self.missing)
         if self.origin:
             text += f" (configuration read from {self.origin})"
+        elif self.detail:
+            text += f" ({self.detail})"
         return text
 
 
@@ -238,7 +243,10 @@ class Resolver:
         if not refs:
             if unknown:
                 return Verdict(unknown=tuple(unknown))
-            return Verdict(tuple(spelled(c, namespace, False, legacy) for c in required))
+            return Verdict(
+                tuple(spelled(c, namespace, False, legacy) for c in required),
+                detail="no configuration module found for it in the scanned tree",
+            )
         for ref in refs:
             source = self.source(app, ref)
             missing = [

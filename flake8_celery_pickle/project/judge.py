@@ -156,7 +156,10 @@ class ProjectJudge:
             return known
         if unknown:
             return Verdict(unknown=tuple(unknown))
-        return Verdict(tuple(spelled(c, None, False, legacy) for c in vocabulary.REQUIRED_EXPLICIT))
+        return Verdict(
+            tuple(spelled(c, None, False, legacy) for c in vocabulary.REQUIRED_EXPLICIT),
+            detail="no Celery configuration found in the scanned tree",
+        )
 
     def _django_entry(self) -> str | None:
         for rel in self.tree.python_paths:

@@ -207,26 +207,29 @@ def text_env_assignments(text: str, var: str) -> list[tuple[str, int]]:
     return found
 
 
-def env_assignments(
-    tree: ProjectTree,
-    var: str,
-    near: str | None = None,
-    python_only: bool = False,
-    python_names: Sequence[str] = (),
-) -> list[EnvValue]:
-    """Every value the project gives ``var``, best first.
+#: Deployment files that may set environment variables (besides Python code).
+_DEPLOYMENT_NAMES = re.compile(
+    r"""^(\.env.*|.*\.env|dockerfile.*|.*\.dockerfile|containerfile|procfile.*|makefile|
+    .*\.(ya?ml|sh|bash|ini|cfg|conf|toml|service|json|envrc))$""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
-    Python code comes before deployment files; among Python files, those named in
-    ``python_names`` (if given) are the only ones read, the file ``near`` and the files closest
-    to it come first.
-    """
-    py: list[tuple[tuple[int, int, str], EnvValue]] = []
-    other: list[tuple[tuple[int, int, str], EnvValue]] = []
+
+def is_deployment_file(rel: str) -> bool:
+    """Whether a file that is not Python may set environment variables for the app."""
+    return bool(_DEPLOYMENT_NAMES.match(PurePosixPath(rel).name))
+
+
+def _all_assignments(tree: ProjectTree, var: str) -> list[tuple[bool, EnvValue]]:
+    """Every (is_python, value) the tree gives ``var``, computed once per tree and name."""
+    key = ("env", var)
+    cached = tree.cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    found: list[tuple[bool, EnvValue]] = []
     for rel in tree.paths:
         is_py = rel.endswith(".py")
-        if not is_py and python_only:
-            continue
-        if is_py and python_names and rel != near and PurePosixPath(rel).name not in python_names:
+        if not is_py and not is_deployment_file(rel):
             continue
         text = tree.text(rel)
         if text is None or var not in text:
@@ -236,12 +239,47 @@ def env_assignments(
             values = python_env_assignments(module, var) if module is not None else []
         else:
             values = text_env_assignments(text, var)
-        for value, line in values:
-            key = (0 if rel == near else 1, -closeness(rel, near) if near else 0, rel)
-            (py if is_py else other).append((key, EnvValue(value, rel, line)))
-    py.sort(key=lambda item: (item[0], item[1].line))
-    other.sort(key=lambda item: (item[0], item[1].line))
-    return [v for _, v in py] + [v for _, v in other]
+        found.extend((is_py, EnvValue(value, rel, line)) for value, line in values)
+    tree.cache[key] = found
+    return found
+
+
+def env_assignments(
+    tree: ProjectTree,
+    var: str,
+    near: str | None = None,
+    python_only: bool = False,
+    python_names: Sequence[str] = (),
+) -> list[EnvValue]:
+    """Every value the project gives ``var``, best first.
+
+    Python code comes before deployment files (``.env``, Dockerfiles, compose and CI YAML,
+    shell scripts, ini files); the file ``near`` and the files closest to it come first. With
+    ``python_names``, only Python files of those names (and ``near``) are read.
+    """
+
+    def rank(item: tuple[bool, EnvValue]) -> tuple[int, int, int, str, int]:
+        is_py, value = item
+        return (
+            0 if is_py else 1,
+            0 if value.path == near else 1,
+            -closeness(value.path, near) if near else 0,
+            value.path,
+            value.line,
+        )
+
+    chosen = [
+        item
+        for item in _all_assignments(tree, var)
+        if (item[0] or not python_only)
+        and not (
+            item[0]
+            and python_names
+            and item[1].path != near
+            and PurePosixPath(item[1].path).name not in python_names
+        )
+    ]
+    return [value for _, value in sorted(chosen, key=rank)]
 
 
 # -- Django ----------------------------------------------------------------------------------

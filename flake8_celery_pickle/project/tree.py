@@ -34,6 +34,8 @@ class ProjectTree:
             self._abs.setdefault(rel, path)
         self._text: dict[str, str | None] = {}
         self._trees: dict[str, ast.Module | None] = {}
+        #: Results other modules derive from the whole tree, keyed by their own keys.
+        self.cache: dict[object, object] = {}
 
     # -- paths -------------------------------------------------------------------------------
 
