@@ -10,26 +10,22 @@ never rejects a file that can hold a finding the checker reports.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from typing import FrozenSet, Iterable, Pattern
+from typing import Iterable
 
 from flake8_celery_pickle.settings import DEFAULTS, Settings
 
 #: Words whose absence proves a file holds no finding. ``python-serialize`` covers both pickle
 #: content types; ``pickle`` covers ``fernet_pickle`` and every pickle-loading decoder.
-GATE_WORDS = ("pickle", "python-serialize", "Celery", "kombu", "django-cache", "db+")
-
-
-@lru_cache(maxsize=32)
-def _pattern(extra: FrozenSet[str]) -> Pattern[str]:
-    words = sorted(set(GATE_WORDS) | extra, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words))
+GATE_WORDS = ("pickle", "Celery", "kombu", "python-serialize", "django-cache", "db+")
 
 
 def may_hold_finding(text: str | Iterable[str], settings: Settings = DEFAULTS) -> bool:
-    """Whether ``text`` (a string, or lines as flake8 gives them) may hold a finding."""
-    pattern = _pattern(settings.unsafe_serializers)
-    if isinstance(text, str):
-        return pattern.search(text) is not None
-    return any(pattern.search(line) for line in text)
+    """Whether ``text`` (a string, or lines as flake8 gives them) may hold a finding.
+
+    Plain substring tests: several times faster than one regular expression with alternatives.
+    """
+    if not isinstance(text, str):
+        text = "".join(text)
+    return any(word in text for word in GATE_WORDS) or any(
+        word in text for word in settings.unsafe_serializers
+    )
