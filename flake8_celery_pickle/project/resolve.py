@@ -231,7 +231,8 @@ def _all_assignments(tree: ProjectTree, var: str) -> list[tuple[bool, EnvValue]]
         is_py = rel.endswith(".py")
         if not is_py and not is_deployment_file(rel):
             continue
-        text = tree.text(rel)
+        # deployment files are read only for this; one that is not text is no configuration
+        text = tree.text(rel, quiet=not is_py)
         if text is None or var not in text:
             continue
         if is_py:

@@ -78,8 +78,9 @@ class ProjectTree:
 
     # -- contents ----------------------------------------------------------------------------
 
-    def text(self, rel: str) -> str | None:
-        """The decoded text of a file, or None (with a note) when it cannot be read."""
+    def text(self, rel: str, quiet: bool = False) -> str | None:
+        """The decoded text of a file, or None (with a note unless ``quiet``) when it cannot be
+        read."""
         if rel in self._text:
             return self._text[rel]
         result: str | None = None
@@ -91,7 +92,8 @@ class ProjectTree:
                 else:
                     result = _decode(path.read_bytes(), rel.endswith(".py"))
             except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as exc:
-                self.notes.append(f"{rel}: could not be read ({type(exc).__name__})")
+                if not quiet:
+                    self.notes.append(f"{rel}: could not be read ({type(exc).__name__})")
         self._text[rel] = result
         return result
 
