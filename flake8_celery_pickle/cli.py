@@ -33,6 +33,18 @@ def _version() -> str:
         return "0+unknown"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        sys.stdout.write(f"{PROG} {_version()}\n")
+        parser.exit(0)
+
+
 def _codes(values: Optional[List[str]]) -> Optional[Tuple[str, ...]]:
     if values is None:
         return None
@@ -115,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "decoders that can run code, comma separated")
     parser.add_argument("--print-pack-path", action="store_true",
                         help="print the path of the ast-grep rule pack's sgconfig.yml and exit")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     return parser
 
 
@@ -221,6 +233,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except DiffBaseError as exc:
         sys.stderr.write(f"{PROG}: error: --diff-base {args.diff_base}: {exc}\n")
         return EXIT_ERROR
+    if args.format in ("json", "sarif"):
+        report.version = _version()
     output = renderer(args.format)(report, BY_CODE)
     if args.output:
         try:

@@ -155,10 +155,13 @@ def test_parse_diff() -> None:
         b"diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n"
         b"@@ -3 +3 @@\n-x\n+y\n@@ -10,0 +11,2 @@\n+a\n+b\n@@ -20,3 +22,0 @@\n-c\n"
         b"diff --git a/gone.py b/gone.py\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n"
+        b"diff --git a/with space.py b/with space.py\n--- a/with space.py\t\n+++ b/with space.py\t\n"
+        b"@@ -1 +1,2 @@\n+s\n"
         b'diff --git "a/sp\\303\\251c\\tial.py" "b/sp\\303\\251c\\tial.py"\n'
         b'--- "a/sp\\303\\251c\\tial.py"\n+++ "b/sp\\303\\251c\\tial.py"\n@@ -0,0 +1 @@\n+n\n'
     )
-    assert parse_diff(diff) == {b"app.py": {3, 11, 12}, "spéc\tial.py".encode(): {1}}
+    assert parse_diff(diff) == {b"app.py": {3, 11, 12}, b"with space.py": {1, 2},
+                                "spéc\tial.py".encode(): {1}}
 
 
 def test_unquote() -> None:

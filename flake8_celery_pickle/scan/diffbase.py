@@ -71,6 +71,8 @@ def parse_diff(diff: bytes) -> Dict[bytes, Set[int]]:
     for raw in diff.split(b"\n"):
         if raw.startswith(b"+++ "):
             name = raw[4:].rstrip(b"\r")
+            if name.endswith(b"\t"):  # git appends a tab to names that contain a space
+                name = name[:-1]
             if name == b"/dev/null":
                 current = None
                 continue

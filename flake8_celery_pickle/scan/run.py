@@ -23,15 +23,6 @@ from flake8_celery_pickle.scan.select import Selection
 from flake8_celery_pickle.scan.worker import Task, internal_error, line_texts, with_path
 
 
-def _tool_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("flake8-celery-pickle")
-    except Exception:  # noqa: BLE001 - not installed as a distribution
-        return "0+unknown"
-
-
 def _within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
@@ -184,5 +175,4 @@ def scan(options: ScanOptions, cwd: Optional[str] = None) -> Report:
         skipped=sorted(out.skipped, key=lambda s: (s.path, s.reason)),
         errors=sorted(out.errors, key=lambda e: (e.path, e.line or 0, e.message)),
         notes=list(dict.fromkeys(out.notes)),
-        version=_tool_version(),
     )
