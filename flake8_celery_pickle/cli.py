@@ -11,7 +11,8 @@ import argparse
 import re
 import sys
 from collections import Counter
-from typing import IO, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import IO
 
 PROG = "flake8-celery-pickle"
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "rdjson")
@@ -29,7 +30,7 @@ def _version() -> str:
         from importlib.metadata import version
 
         return version(PROG)
-    except Exception:  # noqa: BLE001 - running from a source tree
+    except Exception:
         return "0+unknown"
 
 
@@ -37,22 +38,29 @@ class _VersionAction(argparse.Action):
     """``--version``, reading the installed metadata only when asked."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
-                         help=str(kwargs.get("help", "")))
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help=str(kwargs.get("help", "")),
+        )
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         sys.stdout.write(f"{PROG} {_version()}\n")
         parser.exit(0)
 
 
-def _codes(values: Optional[List[str]]) -> Optional[Tuple[str, ...]]:
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
     if values is None:
         return None
     return tuple(code for value in values for code in _SPLIT.split(value.strip()) if code)
 
 
-def _list(values: Optional[List[str]]) -> Tuple[str, ...]:
-    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
+def _list(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(
+        part.strip() for value in values or () for part in value.split(",") if part.strip()
+    )
 
 
 def parse_size(text: str) -> int:
@@ -64,13 +72,15 @@ def parse_size(text: str) -> int:
     return number * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit]
 
 
-def parse_jobs(text: str) -> Optional[int]:
+def parse_jobs(text: str) -> int | None:
     if text.strip().lower() == "auto":
         return None
     try:
         jobs = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid job count {text!r} (a number or 'auto')") from None
+        raise argparse.ArgumentTypeError(
+            f"invalid job count {text!r} (a number or 'auto')"
+        ) from None
     if jobs < 1:
         raise argparse.ArgumentTypeError("--jobs must be at least 1")
     return jobs
@@ -84,49 +94,104 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 no findings, 1 findings, 2 usage error or a file that could "
         "not be read or parsed.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: .)"
+    )
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    out.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
     out.add_argument("-q", "--quiet", action="store_true", help="no summary or notes on stderr")
     choose = parser.add_argument_group("codes")
-    choose.add_argument("--select", action="append", metavar="CODES",
-                        help="codes or prefixes to report, comma separated (default: CPK)")
-    choose.add_argument("--ignore", action="append", metavar="CODES",
-                        help="codes or prefixes to leave out; replaces the default ignore list "
-                        "(default: the codes that are off by default)")
-    choose.add_argument("--extend-select", action="append", metavar="CODES",
-                        help="add to the selected codes, e.g. CPK010")
-    choose.add_argument("--extend-ignore", action="append", metavar="CODES",
-                        help="add to the ignored codes")
-    choose.add_argument("--disable-noqa", action="store_true",
-                        help="report findings that # noqa or ast-grep-ignore comments silence")
+    choose.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="codes or prefixes to report, comma separated (default: CPK)",
+    )
+    choose.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODES",
+        help="codes or prefixes to leave out; replaces the default ignore list "
+        "(default: the codes that are off by default)",
+    )
+    choose.add_argument(
+        "--extend-select",
+        action="append",
+        metavar="CODES",
+        help="add to the selected codes, e.g. CPK010",
+    )
+    choose.add_argument(
+        "--extend-ignore", action="append", metavar="CODES", help="add to the ignored codes"
+    )
+    choose.add_argument(
+        "--disable-noqa",
+        action="store_true",
+        help="report findings that # noqa or ast-grep-ignore comments silence",
+    )
     files = parser.add_argument_group("files")
-    files.add_argument("--exclude", action="append", metavar="PATTERNS",
-                       help="comma-separated globs to leave out; replaces the default list")
-    files.add_argument("--extend-exclude", action="append", metavar="PATTERNS",
-                       help="comma-separated globs to leave out in addition to the defaults")
+    files.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERNS",
+        help="comma-separated globs to leave out; replaces the default list",
+    )
+    files.add_argument(
+        "--extend-exclude",
+        action="append",
+        metavar="PATTERNS",
+        help="comma-separated globs to leave out in addition to the defaults",
+    )
     files.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
-    files.add_argument("--max-file-size", type=parse_size, metavar="SIZE",
-                       help="skip (and count) files larger than SIZE, e.g. 10M; 0: no limit "
-                       "(default: 10M)")
-    files.add_argument("--diff-base", metavar="REF",
-                       help="report only findings on lines added or changed since git REF")
-    files.add_argument("--no-project", action="store_true",
-                       help="skip the whole-project view (cross-file configuration, pins)")
+    files.add_argument(
+        "--max-file-size",
+        type=parse_size,
+        metavar="SIZE",
+        help="skip (and count) files larger than SIZE, e.g. 10M; 0: no limit (default: 10M)",
+    )
+    files.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="report only findings on lines added or changed since git REF",
+    )
+    files.add_argument(
+        "--no-project",
+        action="store_true",
+        help="skip the whole-project view (cross-file configuration, pins)",
+    )
     run = parser.add_argument_group("run")
-    run.add_argument("-j", "--jobs", type=parse_jobs, default=None, metavar="N",
-                     help="worker processes, or 'auto' (default: auto: processes only for "
-                     "large trees)")
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=parse_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes, or 'auto' (default: auto: processes only for large trees)",
+    )
     settings = parser.add_argument_group("checks (as the flake8 plugin's options)")
-    settings.add_argument("--celery-pickle-namespaces", action="append", metavar="NAMES",
-                          help="Django namespaces whose <NS>_TASK_SERIALIZER and similar names "
-                          "are Celery settings, comma separated (default: CELERY)")
-    settings.add_argument("--celery-pickle-unsafe-serializers", action="append", metavar="NAMES",
-                          help="serializer names or content types registered elsewhere with "
-                          "decoders that can run code, comma separated")
-    parser.add_argument("--print-pack-path", action="store_true",
-                        help="print the path of the ast-grep rule pack's sgconfig.yml and exit")
+    settings.add_argument(
+        "--celery-pickle-namespaces",
+        action="append",
+        metavar="NAMES",
+        help="Django namespaces whose <NS>_TASK_SERIALIZER and similar names "
+        "are Celery settings, comma separated (default: CELERY)",
+    )
+    settings.add_argument(
+        "--celery-pickle-unsafe-serializers",
+        action="append",
+        metavar="NAMES",
+        help="serializer names or content types registered elsewhere with "
+        "decoders that can run code, comma separated",
+    )
+    parser.add_argument(
+        "--print-pack-path",
+        action="store_true",
+        help="print the path of the ast-grep rule pack's sgconfig.yml and exit",
+    )
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     return parser
 
@@ -139,11 +204,18 @@ def _scan_options(args: argparse.Namespace) -> object:
     from flake8_celery_pickle.settings import DEFAULT_NAMESPACES, Settings
 
     select, ignore = _codes(args.select), _codes(args.ignore)
-    extend_select, extend_ignore = _codes(args.extend_select) or (), _codes(args.extend_ignore) or ()
+    extend_select, extend_ignore = (
+        _codes(args.extend_select) or (),
+        _codes(args.extend_ignore) or (),
+    )
     bad = invalid_prefixes([*(select or ()), *(ignore or ()), *extend_select, *extend_ignore])
     if bad:
         raise UsageError(f"invalid code or prefix {bad[0]!r} (expected e.g. CPK001 or CPK)")
-    namespaces = _list(args.celery_pickle_namespaces) if args.celery_pickle_namespaces else DEFAULT_NAMESPACES
+    namespaces = (
+        _list(args.celery_pickle_namespaces)
+        if args.celery_pickle_namespaces
+        else DEFAULT_NAMESPACES
+    )
     return ScanOptions(
         settings=Settings.from_options(namespaces, _list(args.celery_pickle_unsafe_serializers)),
         select=select,
@@ -200,14 +272,15 @@ def _print_pack_path() -> int:
 
     config, problem = config_engine()
     if config is None or not hasattr(config, "pack_config_path"):
-        sys.stderr.write(f"{PROG}: the ast-grep rule pack is not available"
-                         f"{': ' + problem if problem else ''}\n")
+        sys.stderr.write(
+            f"{PROG}: the ast-grep rule pack is not available{': ' + problem if problem else ''}\n"
+        )
         return EXIT_ERROR
     _write(sys.stdout, f"{config.pack_config_path()}\n")
     return EXIT_CLEAN
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (0 clean, 1 findings, 2 errors)."""
     parser = build_parser()
     try:
@@ -238,7 +311,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     output = renderer(args.format)(report, BY_CODE)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
+            with open(
+                args.output, "w", encoding="utf-8", errors="backslashreplace", newline=""
+            ) as handle:
                 handle.write(output)
         except OSError as exc:
             sys.stderr.write(f"{PROG}: error: cannot write {args.output}: {exc.strerror or exc}\n")

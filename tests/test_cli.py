@@ -15,17 +15,19 @@ import types
 from pathlib import Path
 
 import pytest
+from test_cli_support import EXAMPLES, SCHEMA, Result, run_main, run_process, write
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.report import FORMATS
 from flake8_celery_pickle.scan import run as scan_run
-from test_cli_support import EXAMPLES, SCHEMA, Result, run_main, run_process, write
 
 BAD = "task_serializer = 'pickle'\n"
 CPK001 = BY_CODE["CPK001"].format(
-    setting="task_serializer", value="pickle",
-    risk="pickled task and remote-control messages can run code on workers")
+    setting="task_serializer",
+    value="pickle",
+    risk="pickled task and remote-control messages can run code on workers",
+)
 needs_examples = pytest.mark.skipif(not (EXAMPLES / "vulnerable").is_dir(), reason="no examples/")
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
 _ANNOTATION = re.compile(r"(?:#|//|;)\s*((?:CPK\d{3}[\s,]*)+)$")
@@ -57,9 +59,12 @@ def annotated(root: Path) -> set:
 
 # --- examples/ -----------------------------------------------------------------------------------
 
+
 @needs_examples
 def test_examples_vulnerable_report_exactly_the_annotated_lines(capsys, monkeypatch) -> None:
-    result = cli(EXAMPLES, capsys, monkeypatch, "--format", "json", "--extend-select", "CPK010", "vulnerable")
+    result = cli(
+        EXAMPLES, capsys, monkeypatch, "--format", "json", "--extend-select", "CPK010", "vulnerable"
+    )
     assert result.code == 1, result.err
     doc = result.json()
     got = {(f["path"], f["line"], f["code"]) for f in doc["findings"]}
@@ -75,8 +80,9 @@ def test_examples_vulnerable_report_exactly_the_annotated_lines(capsys, monkeypa
 def test_examples_fixed_are_clean(capsys, monkeypatch) -> None:
     result = cli(EXAMPLES, capsys, monkeypatch, "--extend-select", "CPK010", "fixed")
     assert (result.code, result.out) == (0, "")
-    assert re.fullmatch(r"flake8-celery-pickle: \d+ files scanned, 0 skipped, 0 errors, 0 findings\n",
-                        result.err)
+    assert re.fullmatch(
+        r"flake8-celery-pickle: \d+ files scanned, 0 skipped, 0 errors, 0 findings\n", result.err
+    )
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +105,10 @@ def test_every_format_over_examples_as_a_process(fmt: str, reference) -> None:
         assert "files scanned" in result.err
     elif fmt == "github":
         lines = result.out.splitlines()
-        assert all(re.fullmatch(r"::(error|warning|notice) file=vulnerable/[^,]+,line=\d+,.*::.+", l)
-                   for l in lines[:count])
+        assert all(
+            re.fullmatch(r"::(error|warning|notice) file=vulnerable/[^,]+,line=\d+,.*::.+", line)
+            for line in lines[:count]
+        )
         assert lines[count].startswith("::notice title=flake8-celery-pickle::")
         assert "files scanned" not in result.err
     elif fmt == "json":
@@ -134,10 +142,14 @@ def test_python_m_and_version() -> None:
 
     for module in (False, True):
         result = run_process(["--version"], Path.cwd(), module=module)
-        assert (result.code, result.out) == (0, f"flake8-celery-pickle {version('flake8-celery-pickle')}\n")
+        assert (result.code, result.out) == (
+            0,
+            f"flake8-celery-pickle {version('flake8-celery-pickle')}\n",
+        )
 
 
 # --- exit codes, output and options --------------------------------------------------------------
+
 
 def test_exit_codes_and_text_output(tmp_path, capsys, monkeypatch) -> None:
     write(tmp_path, {"clean.py": "task_serializer = 'json'\n"})
@@ -153,9 +165,12 @@ def test_exit_codes_and_text_output(tmp_path, capsys, monkeypatch) -> None:
     assert result.out == f"pkg/bad.py:2:19: CPK001 {CPK001}\n"
     assert result.err.splitlines()[0].startswith("broken.py:1: error: cannot parse: ")
     assert result.err.splitlines()[-1] == (
-        "flake8-celery-pickle: 2 files scanned, 0 skipped, 1 error, 1 finding")
+        "flake8-celery-pickle: 2 files scanned, 0 skipped, 1 error, 1 finding"
+    )
     quiet = cli(tmp_path, capsys, monkeypatch, "-q")
-    assert quiet.code == 2 and "files scanned" not in quiet.err and "broken.py:1: error" in quiet.err
+    assert (
+        quiet.code == 2 and "files scanned" not in quiet.err and "broken.py:1: error" in quiet.err
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,7 +193,9 @@ def test_usage_errors_exit_2(tmp_path, capsys, monkeypatch, args, message) -> No
 
 def test_output_file(tmp_path, capsys, monkeypatch) -> None:
     write(tmp_path, {"a.py": BAD})
-    result = cli(tmp_path, capsys, monkeypatch, "--format", "sarif", "--output", "out/../report.sarif")
+    result = cli(
+        tmp_path, capsys, monkeypatch, "--format", "sarif", "--output", "out/../report.sarif"
+    )
     assert result.code == 2  # out/ does not exist
     assert "cannot write out/../report.sarif" in result.err
     result = cli(tmp_path, capsys, monkeypatch, "--format", "sarif", "-o", "report.sarif")
@@ -192,7 +209,12 @@ def test_select_ignore_and_default_off_codes(tmp_path, capsys, monkeypatch) -> N
     write(tmp_path, {"conf.py": BAD + "result_backend = 'db+postgresql://db/results'\n"})
 
     def codes(*args):
-        return [f["code"] for f in cli(tmp_path, capsys, monkeypatch, "--format", "json", *args).json()["findings"]]
+        return [
+            f["code"]
+            for f in cli(tmp_path, capsys, monkeypatch, "--format", "json", *args).json()[
+                "findings"
+            ]
+        ]
 
     assert codes() == ["CPK001"]
     assert codes("--extend-select", "CPK010") == ["CPK001", "CPK010"]
@@ -205,24 +227,44 @@ def test_select_ignore_and_default_off_codes(tmp_path, capsys, monkeypatch) -> N
 
 
 def test_noqa_in_python(tmp_path, capsys, monkeypatch) -> None:
-    write(tmp_path, {
-        "a.py": "task_serializer = 'pickle'  # noqa: CPK001\n"
-                "result_serializer = 'pickle'  # noqa:E501\n"
-                "event_serializer = 'pickle'  # noqa\n",
-        "b.py": "# flake8: noqa\n" + BAD,
-    })
+    write(
+        tmp_path,
+        {
+            "a.py": "task_serializer = 'pickle'  # noqa: CPK001\n"
+            "result_serializer = 'pickle'  # noqa:E501\n"
+            "event_serializer = 'pickle'  # noqa\n",
+            "b.py": "# flake8: noqa\n" + BAD,
+        },
+    )
     doc = cli(tmp_path, capsys, monkeypatch, "--format", "json").json()
     assert [(f["path"], f["line"]) for f in doc["findings"]] == [("a.py", 2)]
     doc = cli(tmp_path, capsys, monkeypatch, "--format", "json", "--disable-noqa").json()
-    assert [(f["path"], f["line"]) for f in doc["findings"]] == [("a.py", 1), ("a.py", 2), ("a.py", 3), ("b.py", 2)]
+    assert [(f["path"], f["line"]) for f in doc["findings"]] == [
+        ("a.py", 1),
+        ("a.py", 2),
+        ("a.py", 3),
+        ("b.py", 2),
+    ]
 
 
 def test_plugin_options(tmp_path, capsys, monkeypatch) -> None:
     write(tmp_path, {"s.py": "MYAPP_TASK_SERIALIZER = 'pickle'\ntask_serializer = 'fastjson'\n"})
     assert cli(tmp_path, capsys, monkeypatch).code == 0
-    result = cli(tmp_path, capsys, monkeypatch, "--format", "json",
-                 "--celery-pickle-namespaces", "MYAPP", "--celery-pickle-unsafe-serializers", "fastjson")
-    assert [(f["line"], f["code"]) for f in result.json()["findings"]] == [(1, "CPK001"), (2, "CPK001")]
+    result = cli(
+        tmp_path,
+        capsys,
+        monkeypatch,
+        "--format",
+        "json",
+        "--celery-pickle-namespaces",
+        "MYAPP",
+        "--celery-pickle-unsafe-serializers",
+        "fastjson",
+    )
+    assert [(f["line"], f["code"]) for f in result.json()["findings"]] == [
+        (1, "CPK001"),
+        (2, "CPK001"),
+    ]
 
 
 def test_jobs_do_not_change_the_output(tmp_path, capsys, monkeypatch) -> None:
@@ -253,7 +295,9 @@ def test_file_names_cannot_forge_output_lines(tmp_path, capsys, monkeypatch) -> 
     ]
     github = cli(tmp_path, capsys, monkeypatch, "--format", "github").out.splitlines()
     assert len(github) == 2
-    assert github[0].startswith("::error file=a%0Ab.py%3A1%3A1%3A CPK999 forged%0A.py,line=1,col=19,")
+    assert github[0].startswith(
+        "::error file=a%0Ab.py%3A1%3A1%3A CPK999 forged%0A.py,line=1,col=19,"
+    )
     assert github[1].startswith("::error file=x%2Cy%3Az.py,line=1,")
     doc = cli(tmp_path, capsys, monkeypatch, "--format", "json").json()
     assert doc["findings"][0]["path"] == "a\nb.py:1:1: CPK999 forged\n.py"
@@ -264,7 +308,9 @@ def test_non_ascii_paths_with_an_ascii_terminal(tmp_path) -> None:
     write(tmp_path, {"é/ü.py": "x = 'é'; " + BAD})
     result = run_process([], tmp_path, env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
     assert result.code == 1
-    assert result.out.startswith("\\xe9/\\xfc.py:1:29: CPK001 ") or result.out.startswith("é/ü.py:1:29: CPK001 ")
+    assert result.out.startswith("\\xe9/\\xfc.py:1:29: CPK001 ") or result.out.startswith(
+        "é/ü.py:1:29: CPK001 "
+    )
     doc = run_process(["--format", "json"], tmp_path, env={"PYTHONIOENCODING": "ascii"})
     assert doc.code == 1
 
@@ -284,6 +330,7 @@ def test_print_pack_path(tmp_path, capsys, monkeypatch) -> None:
 
 # --- the whole-project view ----------------------------------------------------------------------
 
+
 def fake_project(findings=(), notes=(), fail=False):
     module = types.ModuleType("fake_project")
     calls = []
@@ -300,28 +347,59 @@ def fake_project(findings=(), notes=(), fail=False):
 
 
 def test_project_findings_notes_and_suppression(tmp_path, capsys, monkeypatch) -> None:
-    write(tmp_path, {
-        "requirements.txt": "celery==3.1.26\ncelery==3.1.25  # noqa: CPK011\n",
-        "proj/celery.py": "from celery import Celery\napp = Celery('proj')\n",
-        "README.md": "# docs\n",
-    })
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "celery==3.1.26\ncelery==3.1.25  # noqa: CPK011\n",
+            "proj/celery.py": "from celery import Celery\napp = Celery('proj')\n",
+            "README.md": "# docs\n",
+        },
+    )
     project = fake_project(
-        findings=[Finding(1, 0, "CPK011", "Celery is held to celery==3.1.26", 1, 14, "project", "requirements.txt"),
-                  Finding(2, 0, "CPK011", "Celery is held to celery==3.1.25", 2, 14, "project", "requirements.txt")],
+        findings=[
+            Finding(
+                1,
+                0,
+                "CPK011",
+                "Celery is held to celery==3.1.26",
+                1,
+                14,
+                "project",
+                "requirements.txt",
+            ),
+            Finding(
+                2,
+                0,
+                "CPK011",
+                "Celery is held to celery==3.1.25",
+                2,
+                14,
+                "project",
+                "requirements.txt",
+            ),
+        ],
         notes=["proj/celery.py: config_from_object(name) names a module computed at run time"],
     )
     monkeypatch.setattr(scan_run, "project_engine", lambda: (project, None))
     text = cli(tmp_path, capsys, monkeypatch, "--extend-ignore", "CPK004")
     assert text.code == 1
-    assert text.out == ("requirements.txt:1:1: CPK011 Celery is held to celery==3.1.26\n")  # line 2: noqa
-    assert "flake8-celery-pickle: note: proj/celery.py: config_from_object(name) names a module" in text.err
+    assert text.out == (
+        "requirements.txt:1:1: CPK011 Celery is held to celery==3.1.26\n"
+    )  # line 2: noqa
+    assert (
+        "flake8-celery-pickle: note: proj/celery.py: config_from_object(name) names a module"
+        in text.err
+    )
     root, names = project.calls[0]
     assert root == tmp_path and names == ["README.md", "celery.py", "requirements.txt"]
     doc = cli(tmp_path, capsys, monkeypatch, "--format", "json", "--extend-ignore", "CPK004").json()
     assert [(f["path"], f["line"], f["code"], f["engine"]) for f in doc["findings"]] == [
-        ("requirements.txt", 1, "CPK011", "project")]
+        ("requirements.txt", 1, "CPK011", "project")
+    ]
     assert doc["findings"][0]["end_column"] == 15
-    assert doc["notes"] == ["proj/celery.py: config_from_object(name) names a module computed at run time"]
+    assert doc["notes"] == [
+        "proj/celery.py: config_from_object(name) names a module computed at run time"
+    ]
     assert cli(tmp_path, capsys, monkeypatch, "-q", "--extend-ignore", "CPK004").err == ""
     project.calls.clear()
     assert cli(tmp_path, capsys, monkeypatch, "--no-project", "--extend-ignore", "CPK004").code == 0
@@ -334,16 +412,26 @@ def test_project_failure_is_an_error_entry(tmp_path, capsys, monkeypatch) -> Non
     result = cli(tmp_path, capsys, monkeypatch, "--format", "json")
     assert result.code == 2
     assert result.json()["errors"] == [
-        {"path": ".", "line": None, "message": "the whole-project view failed: RuntimeError"}]
+        {"path": ".", "line": None, "message": "the whole-project view failed: RuntimeError"}
+    ]
 
 
 # --- --diff-base ----------------------------------------------------------------------------------
 
+
 def git(repo: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com", GIT_CONFIG_NOSYSTEM="1",
-               HOME=str(repo))
-    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True)
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_CONFIG_NOSYSTEM="1",
+        HOME=str(repo),
+    )
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -353,40 +441,56 @@ def repo(tmp_path) -> Path:
         git(tmp_path, "init", "-q", "-b", "main")
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("git is not available")
-    write(tmp_path, {
-        "old.py": BAD + "x = 1\n",
-        "moved.py": "a = 1\nresult_serializer = 'pickle'\n",
-        "spaced name.py": "y = 1\n",
-        ".gitignore": "ignored.py\n",
-    })
+    write(
+        tmp_path,
+        {
+            "old.py": BAD + "x = 1\n",
+            "moved.py": "a = 1\nresult_serializer = 'pickle'\n",
+            "spaced name.py": "y = 1\n",
+            ".gitignore": "ignored.py\n",
+        },
+    )
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "base")
     return tmp_path
 
 
 def test_diff_base_reports_only_new_lines(repo, capsys, monkeypatch) -> None:
-    write(repo, {
-        "old.py": BAD + "x = 1\naccept_content = ['pickle']\n",  # line 3 is new
-        "moved.py": "# a comment pushes everything down\na = 1\nresult_serializer = 'pickle'\n",
-        "spaced name.py": "y = 1\nevent_serializer = 'pickle'\n",
-        "new.py": BAD,  # untracked: every line is new
-        "ignored.py": BAD,  # ignored by git: not scanned at all
-    })
+    write(
+        repo,
+        {
+            "old.py": BAD + "x = 1\naccept_content = ['pickle']\n",  # line 3 is new
+            "moved.py": "# a comment pushes everything down\na = 1\nresult_serializer = 'pickle'\n",
+            "spaced name.py": "y = 1\nevent_serializer = 'pickle'\n",
+            "new.py": BAD,  # untracked: every line is new
+            "ignored.py": BAD,  # ignored by git: not scanned at all
+        },
+    )
     git(repo, "add", "spaced name.py")
 
     def found(*args, cwd=repo):
         result = cli(cwd, capsys, monkeypatch, "--format", "json", *args)
         return result.code, [(f["path"], f["line"], f["code"]) for f in result.json()["findings"]]
 
-    assert found()[1] == [("moved.py", 3, "CPK001"), ("new.py", 1, "CPK001"), ("old.py", 1, "CPK001"),
-                          ("old.py", 3, "CPK002"), ("spaced name.py", 2, "CPK001")]
-    assert found("--diff-base", "HEAD") == (1, [("new.py", 1, "CPK001"), ("old.py", 3, "CPK002"),
-                                                ("spaced name.py", 2, "CPK001")])
+    assert found()[1] == [
+        ("moved.py", 3, "CPK001"),
+        ("new.py", 1, "CPK001"),
+        ("old.py", 1, "CPK001"),
+        ("old.py", 3, "CPK002"),
+        ("spaced name.py", 2, "CPK001"),
+    ]
+    assert found("--diff-base", "HEAD") == (
+        1,
+        [("new.py", 1, "CPK001"), ("old.py", 3, "CPK002"), ("spaced name.py", 2, "CPK001")],
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "change")
     assert found("--diff-base", "HEAD") == (0, [])
-    assert found("--diff-base", "HEAD~1")[1] == [("new.py", 1, "CPK001"), ("old.py", 3, "CPK002"),
-                                                 ("spaced name.py", 2, "CPK001")]
+    assert found("--diff-base", "HEAD~1")[1] == [
+        ("new.py", 1, "CPK001"),
+        ("old.py", 3, "CPK002"),
+        ("spaced name.py", 2, "CPK001"),
+    ]
     # From a subdirectory, naming the tree above it.
     (repo / "sub").mkdir()
     code, findings = found("--diff-base", "HEAD~1", "..", cwd=repo / "sub")
@@ -396,7 +500,10 @@ def test_diff_base_reports_only_new_lines(repo, capsys, monkeypatch) -> None:
 def test_diff_base_errors(repo, tmp_path_factory, capsys, monkeypatch) -> None:
     result = cli(repo, capsys, monkeypatch, "--diff-base", "no-such-ref")
     assert result.code == 2
-    assert result.err == "flake8-celery-pickle: error: --diff-base no-such-ref: unknown revision 'no-such-ref'\n"
+    assert (
+        result.err
+        == "flake8-celery-pickle: error: --diff-base no-such-ref: unknown revision 'no-such-ref'\n"
+    )
     result = cli(repo, capsys, monkeypatch, "--diff-base", "--output=x")
     assert result.code == 2
     outside = tmp_path_factory.mktemp("plain")

@@ -6,9 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence
+from typing import Any
 
 from flake8_celery_pickle.cli import main
 
@@ -42,17 +43,26 @@ def command() -> Sequence[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "flake8_celery_pickle"]
 
 
-def run_process(args: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None,
-                module: bool = False) -> Result:
+def run_process(
+    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, module: bool = False
+) -> Result:
     """Run the command as a subprocess (the console script, or ``python -m``)."""
     argv = [sys.executable, "-m", "flake8_celery_pickle"] if module else list(command())
     full_env = dict(os.environ, **(env or {}))
-    done = subprocess.run([*argv, *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", env=full_env, stdin=subprocess.DEVNULL, timeout=300)
+    done = subprocess.run(
+        [*argv, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
     return Result(done.returncode, done.stdout, done.stderr)
 
 
-def write(root: Path, files: Dict[str, Any]) -> None:
+def write(root: Path, files: dict[str, Any]) -> None:
     """Create ``files`` (relative path -> str or bytes) under ``root``."""
     for name, content in files.items():
         path = root / name

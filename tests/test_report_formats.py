@@ -13,8 +13,7 @@ import pytest
 
 from flake8_celery_pickle.codes import BY_CODE, DEFAULT_IGNORE, RULES
 from flake8_celery_pickle.finding import Finding
-from flake8_celery_pickle.report import FORMATS, renderer
-from flake8_celery_pickle.report import github, gitlab, rdjson, sarif, text
+from flake8_celery_pickle.report import FORMATS, github, gitlab, rdjson, renderer, sarif, text
 from flake8_celery_pickle.report import json as json_report
 from flake8_celery_pickle.report.fingerprint import fingerprints
 from flake8_celery_pickle.report.model import ErrorEntry, Item, Report, Skip, byte_to_char_column
@@ -26,15 +25,29 @@ LINE = 'x = "é😀"; y = "pickle"'
 MESSAGE = BY_CODE["CPK001"].format(setting="y", value="pickle", risk="it runs code")
 
 
-def item(path: str = "pkg/settings.py", line_text: str = LINE, line: int = 3, code: str = "CPK001",
-         col: int = 18, end_col: int = 26, message: str = MESSAGE, engine: str = "python") -> Item:
+def item(
+    path: str = "pkg/settings.py",
+    line_text: str = LINE,
+    line: int = 3,
+    code: str = "CPK001",
+    col: int = 18,
+    end_col: int = 26,
+    message: str = MESSAGE,
+    engine: str = "python",
+) -> Item:
     finding = Finding(line, col, code, message, line, end_col, engine, path)
     return Item(finding, path, line_text, line_text)
 
 
 def report(*items: Item, errors=(), skipped=(), notes=()) -> Report:
-    return Report(list(items), scanned=2, skipped=list(skipped), errors=list(errors),
-                  notes=list(notes), version="9.9.9")
+    return Report(
+        list(items),
+        scanned=2,
+        skipped=list(skipped),
+        errors=list(errors),
+        notes=list(notes),
+        version="9.9.9",
+    )
 
 
 def test_byte_to_char_column() -> None:
@@ -66,21 +79,38 @@ def test_text_escapes_control_characters() -> None:
 
 
 def test_json_shape_and_code_point_columns() -> None:
-    doc = json.loads(json_report.render(
-        report(item(), errors=[ErrorEntry("bad.py", "cannot parse: invalid syntax (line 2)", 2)],
-               skipped=[Skip("big.yaml", "larger than 10 MiB (--max-file-size)")],
-               notes=["celery.py: config_from_object(name) is dynamic"]),
-        BY_CODE))
+    doc = json.loads(
+        json_report.render(
+            report(
+                item(),
+                errors=[ErrorEntry("bad.py", "cannot parse: invalid syntax (line 2)", 2)],
+                skipped=[Skip("big.yaml", "larger than 10 MiB (--max-file-size)")],
+                notes=["celery.py: config_from_object(name) is dynamic"],
+            ),
+            BY_CODE,
+        )
+    )
     assert doc == {
         "version": "9.9.9",
-        "findings": [{
-            "path": "pkg/settings.py", "line": 3, "column": 15, "end_line": 3, "end_column": 23,
-            "code": "CPK001", "name": "pickle-serializer-setting", "message": MESSAGE,
-            "severity": "error", "engine": "python",
-        }],
+        "findings": [
+            {
+                "path": "pkg/settings.py",
+                "line": 3,
+                "column": 15,
+                "end_line": 3,
+                "end_column": 23,
+                "code": "CPK001",
+                "name": "pickle-serializer-setting",
+                "message": MESSAGE,
+                "severity": "error",
+                "engine": "python",
+            }
+        ],
         "files": {"scanned": 2, "skipped": 1, "errors": 1},
         "skipped": [{"path": "big.yaml", "reason": "larger than 10 MiB (--max-file-size)"}],
-        "errors": [{"path": "bad.py", "line": 2, "message": "cannot parse: invalid syntax (line 2)"}],
+        "errors": [
+            {"path": "bad.py", "line": 2, "message": "cannot parse: invalid syntax (line 2)"}
+        ],
         "notes": ["celery.py: config_from_object(name) is dynamic"],
     }
 
@@ -99,8 +129,10 @@ def test_github_annotation_and_escaping() -> None:
         "::error file=pkg/settings.py,line=3,col=15,endLine=3,endColumn=23,"
         f"title=CPK001 pickle-serializer-setting::{MESSAGE}\n"
     )
-    evil = github.render(report(item(path="a,b:c%\n::error file=x::forged.py",
-                                     message="100%\r\n::warning::forged")), BY_CODE)
+    evil = github.render(
+        report(item(path="a,b:c%\n::error file=x::forged.py", message="100%\r\n::warning::forged")),
+        BY_CODE,
+    )
     assert evil.count("\n") == 1
     assert evil.startswith("::error file=a%2Cb%3Ac%25%0A%3A%3Aerror file=x%3A%3Aforged.py,line=3,")
     assert evil.endswith("::100%25%0D%0A::warning::forged\n")
@@ -109,11 +141,16 @@ def test_github_annotation_and_escaping() -> None:
 def test_github_levels_errors_and_overflow_notice() -> None:
     warn = item(code="CPK004", message="app without settings")
     note = item(code="CPK010", message="backend")
-    out = github.render(report(warn, note, errors=[ErrorEntry("b.py", "cannot read: Permission denied")]), BY_CODE)
+    out = github.render(
+        report(warn, note, errors=[ErrorEntry("b.py", "cannot read: Permission denied")]), BY_CODE
+    )
     lines = out.splitlines()
     assert lines[0].startswith("::warning file=pkg/settings.py,line=3,")
     assert lines[1].startswith("::notice file=pkg/settings.py,line=3,")
-    assert lines[2] == "::error file=b.py,title=flake8-celery-pickle could not check this file::cannot read%3A Permission denied".replace("%3A", ":")
+    assert lines[2] == (
+        "::error file=b.py,title=flake8-celery-pickle could not check this file"
+        "::cannot read: Permission denied"
+    )
     many = github.render(report(*[item(line=n) for n in range(1, 13)]), BY_CODE).splitlines()
     assert len(many) == 13
     assert many[-1].startswith("::notice title=flake8-celery-pickle::12 annotations in total;")
@@ -121,7 +158,9 @@ def test_github_levels_errors_and_overflow_notice() -> None:
 
 
 def test_gitlab_code_quality() -> None:
-    doc = json.loads(gitlab.render(report(item(), item(code="CPK004", line=9, message="w")), BY_CODE))
+    doc = json.loads(
+        gitlab.render(report(item(), item(code="CPK004", line=9, message="w")), BY_CODE)
+    )
     assert [i["severity"] for i in doc] == ["critical", "major"]
     first = doc[0]
     assert first["description"] == f"CPK001 {MESSAGE}"
@@ -134,25 +173,33 @@ def test_gitlab_code_quality() -> None:
 def test_rdjson_byte_columns() -> None:
     doc = json.loads(rdjson.render(report(item()), BY_CODE))
     assert doc["source"]["name"] == "flake8-celery-pickle"
-    assert doc["diagnostics"] == [{
-        "message": MESSAGE,
-        "location": {"path": "pkg/settings.py",
-                     "range": {"start": {"line": 3, "column": 19}, "end": {"line": 3, "column": 27}}},
-        "severity": "ERROR",
-        "source": {"name": "flake8-celery-pickle", "url": rdjson.DOCS_URL},
-        "code": {"value": "CPK001", "url": BY_CODE["CPK001"].url},
-    }]
+    assert doc["diagnostics"] == [
+        {
+            "message": MESSAGE,
+            "location": {
+                "path": "pkg/settings.py",
+                "range": {"start": {"line": 3, "column": 19}, "end": {"line": 3, "column": 27}},
+            },
+            "severity": "ERROR",
+            "source": {"name": "flake8-celery-pickle", "url": rdjson.DOCS_URL},
+            "code": {"value": "CPK001", "url": BY_CODE["CPK001"].url},
+        }
+    ]
 
 
 def test_fingerprints_survive_unrelated_edits() -> None:
     before = [item(line=3), item(line=8, line_text="z = 'pickle'", col=4, end_col=12)]
     # Ten lines inserted above, whitespace changed on the finding's line.
-    after = [item(line=13, line_text='x = "é😀";  y =  "pickle"'),
-             item(line=18, line_text="z = 'pickle'", col=4, end_col=12)]
+    after = [
+        item(line=13, line_text='x = "é😀";  y =  "pickle"'),
+        item(line=18, line_text="z = 'pickle'", col=4, end_col=12),
+    ]
     assert fingerprints(before) == fingerprints(after)
     sarif_before = sarif.document(report(*before), BY_CODE)["runs"][0]["results"]
     sarif_after = sarif.document(report(*after), BY_CODE)["runs"][0]["results"]
-    assert [r["partialFingerprints"] for r in sarif_before] == [r["partialFingerprints"] for r in sarif_after]
+    assert [r["partialFingerprints"] for r in sarif_before] == [
+        r["partialFingerprints"] for r in sarif_after
+    ]
     gl_before = [i["fingerprint"] for i in gitlab.document(report(*before), BY_CODE)]
     gl_after = [i["fingerprint"] for i in gitlab.document(report(*after), BY_CODE)]
     assert gl_before == gl_after
@@ -208,7 +255,9 @@ def test_sarif_result_honours_column_kind() -> None:
 
 
 def test_sarif_errors_are_notifications() -> None:
-    run = sarif.document(report(errors=[ErrorEntry("bad.py", "cannot parse: x", 4)]), BY_CODE)["runs"][0]
+    run = sarif.document(report(errors=[ErrorEntry("bad.py", "cannot parse: x", 4)]), BY_CODE)[
+        "runs"
+    ][0]
     assert run["invocations"][0]["executionSuccessful"] is False
     (note,) = run["invocations"][0]["toolExecutionNotifications"]
     assert note["level"] == "error"
@@ -225,11 +274,17 @@ def _validator():
 
 def test_sarif_validates_against_the_official_schema() -> None:
     validator = _validator()
-    doc = sarif.document(report(
-        item(), item(code="CPK004", line=1, message="w"), item(code="CPK010", message="n"),
-        Item(Finding(2, 0, "CPK011", "pin"), "requirements.txt", "celery==3.1"),
-        errors=[ErrorEntry("bad.py", "cannot parse", 1), ErrorEntry("x.yaml", "cannot read")],
-        notes=["a note"]), BY_CODE)
+    doc = sarif.document(
+        report(
+            item(),
+            item(code="CPK004", line=1, message="w"),
+            item(code="CPK010", message="n"),
+            Item(Finding(2, 0, "CPK011", "pin"), "requirements.txt", "celery==3.1"),
+            errors=[ErrorEntry("bad.py", "cannot parse", 1), ErrorEntry("x.yaml", "cannot read")],
+            notes=["a note"],
+        ),
+        BY_CODE,
+    )
     errors = sorted(validator.iter_errors(doc), key=str)
     assert errors == []
     empty = sarif.document(Report(), BY_CODE)

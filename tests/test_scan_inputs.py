@@ -12,12 +12,13 @@ import types
 from pathlib import Path
 
 import pytest
+from test_cli_support import run_main, write
 
 from flake8_celery_pickle.finding import Finding
-from flake8_celery_pickle.scan import engines, run as scan_run, worker
+from flake8_celery_pickle.scan import engines, worker
+from flake8_celery_pickle.scan import run as scan_run
 from flake8_celery_pickle.scan.route import CONFIG, PYTHON, route
 from flake8_celery_pickle.settings import DEFAULTS
-from test_cli_support import run_main, write
 
 BAD = "task_serializer = 'pickle'\n"
 CLEAN = "task_serializer = 'json'\n"
@@ -43,30 +44,44 @@ def where(doc) -> dict:
 
 # --- discovery -------------------------------------------------------------------------------
 
+
 def test_gitignore_exclude_and_defaults(tmp_path, capsys, monkeypatch) -> None:
-    write(tmp_path, {
-        ".gitignore": "build/\n*.gen.py\n!keep.gen.py\n",
-        "app.py": BAD,
-        "build/out.py": BAD,
-        "drop.gen.py": BAD,
-        "keep.gen.py": BAD,
-        "sub/.gitignore": "local.py\n",
-        "sub/local.py": BAD,
-        "sub/other.py": BAD,
-        ".venv/lib/site.py": BAD,
-        "node_modules/x.py": BAD,
-        "vendor/third.py": BAD,
-        "docs/example.py": BAD,
-        ".github/settings.py": BAD,
-    })
-    code, doc = scan_json(tmp_path, capsys, monkeypatch, "--extend-exclude", "vendor,./docs/example.py")
+    write(
+        tmp_path,
+        {
+            ".gitignore": "build/\n*.gen.py\n!keep.gen.py\n",
+            "app.py": BAD,
+            "build/out.py": BAD,
+            "drop.gen.py": BAD,
+            "keep.gen.py": BAD,
+            "sub/.gitignore": "local.py\n",
+            "sub/local.py": BAD,
+            "sub/other.py": BAD,
+            ".venv/lib/site.py": BAD,
+            "node_modules/x.py": BAD,
+            "vendor/third.py": BAD,
+            "docs/example.py": BAD,
+            ".github/settings.py": BAD,
+        },
+    )
+    code, doc = scan_json(
+        tmp_path, capsys, monkeypatch, "--extend-exclude", "vendor,./docs/example.py"
+    )
     assert code == 1
     assert sorted(where(doc)) == [".github/settings.py", "app.py", "keep.gen.py", "sub/other.py"]
     assert doc["files"] == {"scanned": 4, "skipped": 0, "errors": 0}
     _, everything = scan_json(tmp_path, capsys, monkeypatch, "--no-gitignore", "--exclude", "")
     assert sorted(where(everything)) == [
-        ".github/settings.py", ".venv/lib/site.py", "app.py", "build/out.py", "docs/example.py",
-        "drop.gen.py", "keep.gen.py", "node_modules/x.py", "sub/local.py", "sub/other.py",
+        ".github/settings.py",
+        ".venv/lib/site.py",
+        "app.py",
+        "build/out.py",
+        "docs/example.py",
+        "drop.gen.py",
+        "keep.gen.py",
+        "node_modules/x.py",
+        "sub/local.py",
+        "sub/other.py",
         "vendor/third.py",
     ]
 
@@ -93,12 +108,15 @@ def test_named_files_are_checked_whatever_the_ignore_rules(tmp_path, capsys, mon
 
 
 def test_python_shebang_scripts(tmp_path, capsys, monkeypatch) -> None:
-    write(tmp_path, {
-        "bin/worker": "#!/usr/bin/env python3\n" + BAD,
-        "bin/py2": "#!/usr/bin/python2.7 -u\n" + BAD,
-        "bin/run": "#!/bin/sh\necho pickle\n",
-        "README": "task_serializer = 'pickle'\n",
-    })
+    write(
+        tmp_path,
+        {
+            "bin/worker": "#!/usr/bin/env python3\n" + BAD,
+            "bin/py2": "#!/usr/bin/python2.7 -u\n" + BAD,
+            "bin/run": "#!/bin/sh\necho pickle\n",
+            "README": "task_serializer = 'pickle'\n",
+        },
+    )
     _, doc = scan_json(tmp_path, capsys, monkeypatch)
     assert where(doc) == {"bin/py2": ["CPK001@2"], "bin/worker": ["CPK001@2"]}
     assert route(str(tmp_path / "bin/run")) is None
@@ -128,11 +146,16 @@ def test_symlink_loops_and_duplicates(tmp_path, capsys, monkeypatch) -> None:
 
 # --- bad input ---------------------------------------------------------------------------------
 
-def test_syntax_error_is_an_error_entry_and_the_rest_is_reported(tmp_path, capsys, monkeypatch) -> None:
+
+def test_syntax_error_is_an_error_entry_and_the_rest_is_reported(
+    tmp_path, capsys, monkeypatch
+) -> None:
     write(tmp_path, {"broken.py": "x = 'pickle'\ndef (:\n", "ok.py": BAD, "clean.py": CLEAN})
     code, doc = scan_json(tmp_path, capsys, monkeypatch)
     assert code == 2
-    assert doc["errors"] == [{"path": "broken.py", "line": 2, "message": "cannot parse: invalid syntax (line 2)"}]
+    assert doc["errors"] == [
+        {"path": "broken.py", "line": 2, "message": "cannot parse: invalid syntax (line 2)"}
+    ]
     assert [f["path"] for f in doc["findings"]] == ["ok.py"]
     assert doc["files"] == {"scanned": 2, "skipped": 0, "errors": 1}
 
@@ -144,13 +167,18 @@ def test_a_file_the_gate_rejects_is_never_parsed(tmp_path, capsys, monkeypatch) 
 
 
 def test_nul_bytes_non_utf8_and_declared_encodings(tmp_path, capsys, monkeypatch) -> None:
-    write(tmp_path, {
-        "nul.py": b"x = 'pickle'\x00\n",
-        "latin.py": b"x = '\xe9'\n",
-        "declared.py": "# -*- coding: latin-1 -*-\nx = 'é'; task_serializer = 'pickle'\n".encode("latin-1"),
-        "bom.py": b"\xef\xbb\xbf" + BAD.encode(),
-        "crlf.py": b"x = 1\r\ntask_serializer = 'pickle'\r\n",
-    })
+    write(
+        tmp_path,
+        {
+            "nul.py": b"x = 'pickle'\x00\n",
+            "latin.py": b"x = '\xe9'\n",
+            "declared.py": (
+                "# -*- coding: latin-1 -*-\nx = 'é'; task_serializer = 'pickle'\n"
+            ).encode("latin-1"),
+            "bom.py": b"\xef\xbb\xbf" + BAD.encode(),
+            "crlf.py": b"x = 1\r\ntask_serializer = 'pickle'\r\n",
+        },
+    )
     code, doc = scan_json(tmp_path, capsys, monkeypatch)
     assert code == 2
     seen = where(doc)
@@ -168,7 +196,10 @@ def test_huge_files_are_skipped_with_a_reason(tmp_path, capsys, monkeypatch) -> 
     write(tmp_path, {"big.py": BAD + "#" * 2048 + "\n", "small.py": BAD})
     code, doc = scan_json(tmp_path, capsys, monkeypatch, "--max-file-size", "1K")
     assert code == 1
-    assert where(doc) == {"big.py": ["skipped: larger than 1 KiB (--max-file-size)"], "small.py": ["CPK001@1"]}
+    assert where(doc) == {
+        "big.py": ["skipped: larger than 1 KiB (--max-file-size)"],
+        "small.py": ["CPK001@1"],
+    }
     code, doc = scan_json(tmp_path, capsys, monkeypatch, "--max-file-size", "0")
     assert sorted(where(doc)) == ["big.py", "small.py"] and doc["skipped"] == []
 
@@ -252,6 +283,7 @@ def test_engine_crash_is_an_error_entry_not_a_crash(tmp_path, monkeypatch) -> No
 
 # --- the configuration engine, through a stand-in with its interface -------------------------
 
+
 class EngineUnavailable(Exception):
     pass
 
@@ -280,8 +312,11 @@ def fake_config_engine() -> types.ModuleType:
         for number, line in enumerate(text.splitlines(), 1):
             if "pickle" in line:
                 col = len(line[: line.index("pickle")].encode("utf-8"))
-                findings.append(Finding(number, col, "CPK001", "setting is 'pickle'", number,
-                                        col + 6, "ast-grep"))
+                findings.append(
+                    Finding(
+                        number, col, "CPK001", "setting is 'pickle'", number, col + 6, "ast-grep"
+                    )
+                )
         return findings
 
     module.language_for = language_for
@@ -300,17 +335,24 @@ def fake_config(monkeypatch):
     return module
 
 
-def test_config_files_through_the_engine_interface(tmp_path, capsys, monkeypatch, fake_config) -> None:
-    write(tmp_path, {
-        "compose.yaml": "env:\n  CELERY_TASK_SERIALIZER: pickle\n  OTHER: pickle  # ast-grep-ignore\n",
-        "é/values.yml": "x: 'é😀' pickle\n",
-        "binary.yaml": b"\x00\x01pickle",
-        "latin.yaml": b"k: \xe9 pickle\n",
-        "broken.yaml": "a: b\n!!bad pickle\n",
-        "needs.env": "needs-engine pickle\n",
-        "more.env": "needs-engine pickle\n",
-        "clean.yaml": "task_serializer: json\n",
-    })
+def test_config_files_through_the_engine_interface(
+    tmp_path, capsys, monkeypatch, fake_config
+) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": (
+                "env:\n  CELERY_TASK_SERIALIZER: pickle\n  OTHER: pickle  # ast-grep-ignore\n"
+            ),
+            "é/values.yml": "x: 'é😀' pickle\n",
+            "binary.yaml": b"\x00\x01pickle",
+            "latin.yaml": b"k: \xe9 pickle\n",
+            "broken.yaml": "a: b\n!!bad pickle\n",
+            "needs.env": "needs-engine pickle\n",
+            "more.env": "needs-engine pickle\n",
+            "clean.yaml": "task_serializer: json\n",
+        },
+    )
     code, doc = scan_json(tmp_path, capsys, monkeypatch)
     assert code == 2
     unavailable = "skipped: install flake8-celery-pickle[astgrep] to check YAML files"
@@ -341,7 +383,9 @@ def test_config_engine_crash_becomes_cpk000(tmp_path, capsys, monkeypatch, fake_
     write(tmp_path, {"a.yaml": "x: pickle\n"})
     code, doc = scan_json(tmp_path, capsys, monkeypatch)
     assert code == 1
-    assert [(f["code"], f["line"], f["engine"]) for f in doc["findings"]] == [("CPK000", 1, "config")]
+    assert [(f["code"], f["line"], f["engine"]) for f in doc["findings"]] == [
+        ("CPK000", 1, "config")
+    ]
     assert "RuntimeError" in doc["findings"][0]["message"]
 
 

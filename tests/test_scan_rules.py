@@ -8,7 +8,13 @@ from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.scan import noqa
 from flake8_celery_pickle.scan.diffbase import parse_diff, unquote
 from flake8_celery_pickle.scan.read import (
-    Skipped, Unreadable, config_lines, decode_config, decode_python, human_size, python_lines,
+    Skipped,
+    Unreadable,
+    config_lines,
+    decode_config,
+    decode_python,
+    human_size,
+    python_lines,
 )
 from flake8_celery_pickle.scan.select import Selection, invalid_prefixes
 
@@ -23,24 +29,42 @@ def selected(**kwargs) -> list:
 @pytest.mark.parametrize(
     "kwargs, expected",
     [
-        pytest.param({}, ["CPK000", "CPK001", "CPK002", "CPK004", "CPK011"], id="defaults-hide-CPK010"),
+        pytest.param(
+            {}, ["CPK000", "CPK001", "CPK002", "CPK004", "CPK011"], id="defaults-hide-CPK010"
+        ),
         pytest.param({"extend_select": ["CPK010"]}, ALL, id="extend-select-shows-CPK010"),
         pytest.param({"select": ["CPK"]}, ALL, id="explicit-select-beats-default-ignore"),
-        pytest.param({"select": ["CPK00"]}, ["CPK000", "CPK001", "CPK002", "CPK004"], id="select-prefix"),
+        pytest.param(
+            {"select": ["CPK00"]}, ["CPK000", "CPK001", "CPK002", "CPK004"], id="select-prefix"
+        ),
         pytest.param({"select": ["E", "F"]}, [], id="select-without-CPK-drops-all"),
-        pytest.param({"ignore": ["CPK001"]}, ["CPK000", "CPK002", "CPK004", "CPK010", "CPK011"],
-                     id="explicit-ignore-replaces-default-ignore"),
-        pytest.param({"extend_ignore": ["CPK001"]}, ["CPK000", "CPK002", "CPK004", "CPK011"],
-                     id="extend-ignore-keeps-default-ignore"),
-        pytest.param({"select": ["CPK0"], "ignore": ["CPK00"]}, ["CPK010", "CPK011"],
-                     id="both-explicit-longer-prefix-wins"),
-        pytest.param({"select": ["CPK001"], "ignore": ["CPK0"]}, ["CPK001"],
-                     id="both-explicit-longer-select-wins"),
+        pytest.param(
+            {"ignore": ["CPK001"]},
+            ["CPK000", "CPK002", "CPK004", "CPK010", "CPK011"],
+            id="explicit-ignore-replaces-default-ignore",
+        ),
+        pytest.param(
+            {"extend_ignore": ["CPK001"]},
+            ["CPK000", "CPK002", "CPK004", "CPK011"],
+            id="extend-ignore-keeps-default-ignore",
+        ),
+        pytest.param(
+            {"select": ["CPK0"], "ignore": ["CPK00"]},
+            ["CPK010", "CPK011"],
+            id="both-explicit-longer-prefix-wins",
+        ),
+        pytest.param(
+            {"select": ["CPK001"], "ignore": ["CPK0"]},
+            ["CPK001"],
+            id="both-explicit-longer-select-wins",
+        ),
         pytest.param({"ignore": ["CPK"]}, [], id="ignore-all"),
-        pytest.param({"ignore": ["CPK"], "extend_select": ["CPK004"]}, ["CPK004"],
-                     id="both-explicit-longer-extend-select-wins"),
-        pytest.param({"extend_ignore": ["CPK0"]}, [],
-                     id="implicit-select-explicit-ignore"),
+        pytest.param(
+            {"ignore": ["CPK"], "extend_select": ["CPK004"]},
+            ["CPK004"],
+            id="both-explicit-longer-extend-select-wins",
+        ),
+        pytest.param({"extend_ignore": ["CPK0"]}, [], id="implicit-select-explicit-ignore"),
     ],
 )
 def test_selection_follows_flake8(kwargs, expected) -> None:
@@ -78,7 +102,10 @@ def f(line: int, code: str = "CPK001") -> Finding:
 
 
 def test_filter_python_binds_to_the_reported_line() -> None:
-    source = "app.conf.update(\n    task_serializer='pickle',\n    accept_content=['pickle'],  # noqa: CPK002\n)  # noqa\n"
+    source = (
+        "app.conf.update(\n    task_serializer='pickle',\n"
+        "    accept_content=['pickle'],  # noqa: CPK002\n)  # noqa\n"
+    )
     lines = python_lines(source)
     kept = noqa.filter_python([f(2), f(3, "CPK002"), f(3, "CPK003")], source, lines)
     assert kept == [f(2), f(3, "CPK003")]
@@ -94,7 +121,7 @@ def test_file_level_noqa() -> None:
     source = "import x\n# flake8: noqa\ntask_serializer = 'pickle'\n"
     assert noqa.filter_python([f(3)], source, python_lines(source)) == []
     inline = "task_serializer = 'pickle'  # flake8: noqa\n"
-    # Not at the start of the line: flake8 does not skip the file, but "# noqa" still matches.
+    # Not at the start of a line: flake8 does not skip the file (the inline form still applies).
     assert noqa.file_noqa(python_lines(inline)) is False
 
 
@@ -113,7 +140,10 @@ def test_disabled_noqa_words_do_not_silence() -> None:
         ("# ast-grep-ignore: CPK002\nA: pickle\n", [2]),
         ("# ast-grep-ignore: CPK002, CPK001\nA: pickle\n", []),
         ("# ast-grep-ignore\n\nA: pickle\nB: pickle\n", []),  # whole file: line 1 then a blank line
-        ("x: 1  # ast-grep-ignore\nA: pickle\n", [2]),  # a trailing comment covers its own line only
+        (
+            "x: 1  # ast-grep-ignore\nA: pickle\n",
+            [2],
+        ),  # a trailing comment covers its own line only
         ("A: pickle  # noqa\n", [1]),  # configuration files use ast-grep's comment, not noqa
     ],
 )
@@ -129,7 +159,10 @@ def test_python_and_config_lines() -> None:
 
 
 def test_decode_python_follows_pep_263() -> None:
-    assert decode_python("# -*- coding: latin-1 -*-\nx = 'é'\n".encode("latin-1")) == "# -*- coding: latin-1 -*-\nx = 'é'\n"
+    assert (
+        decode_python("# -*- coding: latin-1 -*-\nx = 'é'\n".encode("latin-1"))
+        == "# -*- coding: latin-1 -*-\nx = 'é'\n"
+    )
     assert decode_python(b"\xef\xbb\xbfx = 1\n") == "x = 1\n"
     bad = decode_python(b"x = '\xff'\n")
     assert isinstance(bad, Unreadable)
@@ -147,7 +180,11 @@ def test_decode_config() -> None:
 
 def test_human_size() -> None:
     assert (human_size(10 << 20), human_size(512 << 10), human_size(1000), human_size(1 << 30)) == (
-        "10 MiB", "512 KiB", "1000 bytes", "1 GiB")
+        "10 MiB",
+        "512 KiB",
+        "1000 bytes",
+        "1 GiB",
+    )
 
 
 def test_parse_diff() -> None:
@@ -155,13 +192,17 @@ def test_parse_diff() -> None:
         b"diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n"
         b"@@ -3 +3 @@\n-x\n+y\n@@ -10,0 +11,2 @@\n+a\n+b\n@@ -20,3 +22,0 @@\n-c\n"
         b"diff --git a/gone.py b/gone.py\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n"
-        b"diff --git a/with space.py b/with space.py\n--- a/with space.py\t\n+++ b/with space.py\t\n"
+        b"diff --git a/with space.py b/with space.py\n"
+        b"--- a/with space.py\t\n+++ b/with space.py\t\n"
         b"@@ -1 +1,2 @@\n+s\n"
         b'diff --git "a/sp\\303\\251c\\tial.py" "b/sp\\303\\251c\\tial.py"\n'
         b'--- "a/sp\\303\\251c\\tial.py"\n+++ "b/sp\\303\\251c\\tial.py"\n@@ -0,0 +1 @@\n+n\n'
     )
-    assert parse_diff(diff) == {b"app.py": {3, 11, 12}, b"with space.py": {1, 2},
-                                "spéc\tial.py".encode(): {1}}
+    assert parse_diff(diff) == {
+        b"app.py": {3, 11, 12},
+        b"with space.py": {1, 2},
+        "spéc\tial.py".encode(): {1},
+    }
 
 
 def test_unquote() -> None:

@@ -6,7 +6,8 @@ Reporters never analyse: they read a :class:`~.model.Report` and the code table.
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Mapping
+from collections.abc import Mapping
+from typing import Callable
 
 from flake8_celery_pickle.codes import Rule
 from flake8_celery_pickle.report.model import ErrorEntry, Item, Report, Skip

@@ -9,7 +9,7 @@ tools treat it as new. SARIF and GitLab share these values.
 from __future__ import annotations
 
 import hashlib
-from typing import Dict, List, Sequence, Tuple
+from collections.abc import Sequence
 
 from flake8_celery_pickle.report.model import Item
 
@@ -24,10 +24,10 @@ def _content_hash(item: Item) -> str:
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def fingerprints(items: Sequence[Item]) -> List[Tuple[str, int]]:
+def fingerprints(items: Sequence[Item]) -> list[tuple[str, int]]:
     """For each item in order: (content hash, 0-based occurrence index of that hash)."""
-    seen: Dict[str, int] = {}
-    result: List[Tuple[str, int]] = []
+    seen: dict[str, int] = {}
+    result: list[tuple[str, int]] = []
     for item in items:
         digest = _content_hash(item)
         index = seen.get(digest, 0)

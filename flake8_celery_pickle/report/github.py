@@ -8,7 +8,7 @@ Columns are 1-based Unicode code points.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping
+from collections.abc import Mapping
 
 from flake8_celery_pickle.codes import Rule
 from flake8_celery_pickle.report.model import Report
@@ -28,19 +28,19 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _command(kind: str, properties: Dict[str, object], message: str) -> str:
+def _command(kind: str, properties: dict[str, object], message: str) -> str:
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
     return f"::{kind} {props}::{escape_data(message)}"
 
 
 def render(report: Report, rules: Mapping[str, Rule]) -> str:
-    lines: List[str] = []
-    counts: Dict[str, int] = {}
+    lines: list[str] = []
+    counts: dict[str, int] = {}
     for item in report.items:
         rule = rules.get(item.code)
         kind = COMMAND[rule.severity if rule else "error"]
         counts[kind] = counts.get(kind, 0) + 1
-        props: Dict[str, object] = {"file": item.path, "line": item.line, "col": item.column}
+        props: dict[str, object] = {"file": item.path, "line": item.line, "col": item.column}
         if item.end_line is not None and item.end_column is not None:
             props["endLine"] = item.end_line
             if item.end_line == item.line:

@@ -8,7 +8,8 @@ unrelated edits, see :mod:`.fingerprint`), ``severity`` and ``location.path`` /
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flake8_celery_pickle.codes import Rule
 from flake8_celery_pickle.report.fingerprint import fingerprints, stable_id
@@ -17,11 +18,11 @@ from flake8_celery_pickle.report.model import Report
 SEVERITY = {"error": "critical", "warning": "major", "note": "minor"}
 
 
-def document(report: Report, rules: Mapping[str, Rule]) -> List[Dict[str, Any]]:
-    issues: List[Dict[str, Any]] = []
+def document(report: Report, rules: Mapping[str, Rule]) -> list[dict[str, Any]]:
+    issues: list[dict[str, Any]] = []
     for item, (digest, occurrence) in zip(report.items, fingerprints(report.items)):
         rule = rules.get(item.code)
-        issue: Dict[str, Any] = {
+        issue: dict[str, Any] = {
             "type": "issue",
             "description": f"{item.code} {item.finding.message}",
             "check_name": f"{item.code} {rule.name}" if rule else item.code,

@@ -9,13 +9,14 @@ end; ``null`` when unknown), ``code``, ``name``, ``message``, ``severity`` and `
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flake8_celery_pickle.codes import Rule
 from flake8_celery_pickle.report.model import Item, Report
 
 
-def _finding(item: Item, rules: Mapping[str, Rule]) -> Dict[str, Any]:
+def _finding(item: Item, rules: Mapping[str, Rule]) -> dict[str, Any]:
     rule = rules.get(item.code)
     return {
         "path": item.path,
@@ -31,7 +32,7 @@ def _finding(item: Item, rules: Mapping[str, Rule]) -> Dict[str, Any]:
     }
 
 
-def document(report: Report, rules: Mapping[str, Rule]) -> Dict[str, Any]:
+def document(report: Report, rules: Mapping[str, Rule]) -> dict[str, Any]:
     """The report as a JSON-ready dictionary."""
     return {
         "version": report.version,
@@ -42,9 +43,7 @@ def document(report: Report, rules: Mapping[str, Rule]) -> Dict[str, Any]:
             "errors": len(report.errors),
         },
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-        "errors": [
-            {"path": e.path, "line": e.line, "message": e.message} for e in report.errors
-        ],
+        "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in report.errors],
         "notes": list(report.notes),
     }
 

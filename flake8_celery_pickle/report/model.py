@@ -8,7 +8,6 @@ finding's 0-based UTF-8 byte columns into the unit it declares without reading f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
 
 from flake8_celery_pickle.finding import Finding
 
@@ -59,13 +58,13 @@ class Item:
         return max(0, self.finding.col) + 1
 
     @property
-    def end_line(self) -> Optional[int]:
+    def end_line(self) -> int | None:
         if self.finding.end_line is None or self.finding.end_col is None:
             return None
         return max(self.line, self.finding.end_line)
 
     @property
-    def end_column(self) -> Optional[int]:
+    def end_column(self) -> int | None:
         """1-based code-point column just past the end, or None when unknown."""
         if self.end_line is None or self.finding.end_col is None:
             return None
@@ -76,7 +75,7 @@ class Item:
         return end
 
     @property
-    def end_byte_column(self) -> Optional[int]:
+    def end_byte_column(self) -> int | None:
         """1-based UTF-8 byte column just past the end, or None when unknown."""
         if self.end_line is None or self.finding.end_col is None:
             return None
@@ -85,7 +84,7 @@ class Item:
             end = max(end, self.byte_column)
         return end
 
-    def sort_key(self) -> Tuple[str, int, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.finding.col, self.code, self.finding.message)
 
 
@@ -95,7 +94,7 @@ class ErrorEntry:
 
     path: str
     message: str
-    line: Optional[int] = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,10 +109,10 @@ class Skip:
 class Report:
     """Everything one run of the command has to say."""
 
-    items: List[Item] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
     scanned: int = 0
-    skipped: List[Skip] = field(default_factory=list)
-    errors: List[ErrorEntry] = field(default_factory=list)
-    notes: List[str] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    errors: list[ErrorEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     #: The version of flake8-celery-pickle that produced the report.
     version: str = ""

@@ -7,7 +7,8 @@ with ``reviewdog -f=rdjson``.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flake8_celery_pickle.codes import DOCS_URL, Rule
 from flake8_celery_pickle.report.model import Item, Report
@@ -16,13 +17,13 @@ SEVERITY = {"error": "ERROR", "warning": "WARNING", "note": "INFO"}
 SOURCE = {"name": "flake8-celery-pickle", "url": DOCS_URL}
 
 
-def _diagnostic(item: Item, rules: Mapping[str, Rule]) -> Dict[str, Any]:
+def _diagnostic(item: Item, rules: Mapping[str, Rule]) -> dict[str, Any]:
     rule = rules.get(item.code)
-    rng: Dict[str, Any] = {"start": {"line": item.line, "column": item.byte_column}}
+    rng: dict[str, Any] = {"start": {"line": item.line, "column": item.byte_column}}
     end_line, end_column = item.end_line, item.end_byte_column
     if end_line is not None and end_column is not None:
         rng["end"] = {"line": end_line, "column": end_column}
-    code: Dict[str, Any] = {"value": item.code}
+    code: dict[str, Any] = {"value": item.code}
     if rule:
         code["url"] = rule.url
     return {
@@ -34,7 +35,7 @@ def _diagnostic(item: Item, rules: Mapping[str, Rule]) -> Dict[str, Any]:
     }
 
 
-def document(report: Report, rules: Mapping[str, Rule]) -> Dict[str, Any]:
+def document(report: Report, rules: Mapping[str, Rule]) -> dict[str, Any]:
     return {
         "source": dict(SOURCE),
         "severity": "ERROR",

@@ -11,7 +11,8 @@ that could not be checked are tool execution notifications, and make
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from flake8_celery_pickle.codes import DOCS_URL, Rule
@@ -53,9 +54,9 @@ def help_markdown(rule: Rule) -> str:
     )
 
 
-def descriptor(rule: Rule) -> Dict[str, Any]:
+def descriptor(rule: Rule) -> dict[str, Any]:
     """The SARIF reportingDescriptor of one code."""
-    properties: Dict[str, Any] = {"precision": "high"}
+    properties: dict[str, Any] = {"precision": "high"}
     if rule.scope == "internal":
         properties["tags"] = ["reliability"]
     else:
@@ -78,7 +79,7 @@ def _uri(path: str) -> str:
     return quote(path, safe="/")
 
 
-def _region(item: Item) -> Dict[str, int]:
+def _region(item: Item) -> dict[str, int]:
     region = {"startLine": item.line, "startColumn": item.column}
     end_line, end_column = item.end_line, item.end_column
     if end_line is not None and end_column is not None:
@@ -88,10 +89,10 @@ def _region(item: Item) -> Dict[str, int]:
 
 
 def _result(
-    item: Item, index: Dict[str, int], rules: Mapping[str, Rule], digest: str, occurrence: int
-) -> Dict[str, Any]:
+    item: Item, index: dict[str, int], rules: Mapping[str, Rule], digest: str, occurrence: int
+) -> dict[str, Any]:
     rule = rules.get(item.code)
-    result: Dict[str, Any] = {
+    result: dict[str, Any] = {
         "ruleId": item.code,
         "level": rule.severity if rule else "error",
         "message": {"text": item.finding.message},
@@ -114,8 +115,10 @@ def _result(
     return result
 
 
-def _notification(error: ErrorEntry) -> Dict[str, Any]:
-    location: Dict[str, Any] = {"artifactLocation": {"uri": _uri(error.path), "uriBaseId": "%SRCROOT%"}}
+def _notification(error: ErrorEntry) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "artifactLocation": {"uri": _uri(error.path), "uriBaseId": "%SRCROOT%"}
+    }
     if error.line is not None and error.line >= 1:
         location["region"] = {"startLine": error.line}
     return {
@@ -125,16 +128,16 @@ def _notification(error: ErrorEntry) -> Dict[str, Any]:
     }
 
 
-def document(report: Report, rules: Mapping[str, Rule]) -> Dict[str, Any]:
+def document(report: Report, rules: Mapping[str, Rule]) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dictionary."""
-    ordered: List[Rule] = sorted(rules.values(), key=lambda r: r.code)
+    ordered: list[Rule] = sorted(rules.values(), key=lambda r: r.code)
     index = {rule.code: i for i, rule in enumerate(ordered)}
     prints = fingerprints(report.items)
     results = [
         _result(item, index, rules, digest, occurrence)
         for item, (digest, occurrence) in zip(report.items, prints)
     ]
-    driver: Dict[str, Any] = {
+    driver: dict[str, Any] = {
         "name": TOOL_NAME,
         "informationUri": DOCS_URL,
         "rules": [descriptor(rule) for rule in ordered],
@@ -142,7 +145,7 @@ def document(report: Report, rules: Mapping[str, Rule]) -> Dict[str, Any]:
     if report.version:
         driver["version"] = report.version
         driver["semanticVersion"] = report.version
-    run: Dict[str, Any] = {
+    run: dict[str, Any] = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",
         "results": results,

@@ -8,7 +8,7 @@ name cannot start a line of its own.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from flake8_celery_pickle.codes import Rule
 from flake8_celery_pickle.report.model import Report

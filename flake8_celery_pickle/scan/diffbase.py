@@ -10,25 +10,32 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from typing import Dict, List, Optional, Set
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _OCTAL = re.compile(rb"\\([0-7]{3})")
-_ESCAPES = {b"a": b"\a", b"b": b"\b", b"t": b"\t", b"n": b"\n", b"v": b"\v", b"f": b"\f",
-            b"r": b"\r", b'"': b'"', b"\\": b"\\"}
+_ESCAPES = {
+    b"a": b"\a",
+    b"b": b"\b",
+    b"t": b"\t",
+    b"n": b"\n",
+    b"v": b"\v",
+    b"f": b"\f",
+    b"r": b"\r",
+    b'"': b'"',
+    b"\\": b"\\",
+}
 
 
 class DiffBaseError(Exception):
     """git could not answer (not a repository, unknown REF, git missing)."""
 
 
-def _git(args: List[str], cwd: str) -> bytes:
+def _git(args: list[str], cwd: str) -> bytes:
     try:
         done = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            capture_output=True,
             stdin=subprocess.DEVNULL,
             check=False,
         )
@@ -64,10 +71,10 @@ def unquote(raw: bytes) -> bytes:
     return bytes(out)
 
 
-def parse_diff(diff: bytes) -> Dict[bytes, Set[int]]:
+def parse_diff(diff: bytes) -> dict[bytes, set[int]]:
     """Added line numbers per new-side path (relative to the repository root)."""
-    added: Dict[bytes, Set[int]] = {}
-    current: Optional[Set[int]] = None
+    added: dict[bytes, set[int]] = {}
+    current: set[int] | None = None
     for raw in diff.split(b"\n"):
         if raw.startswith(b"+++ "):
             name = raw[4:].rstrip(b"\r")
@@ -94,11 +101,15 @@ class ChangedLines:
 
     def __init__(self, ref: str) -> None:
         self.ref = ref
-        self._repos: Dict[str, Dict[str, Optional[Set[int]]]] = {}
+        self._repos: dict[str, dict[str, set[int] | None]] = {}
 
     def prepare(self, directory: str) -> None:
         """Load the diff of the repository holding ``directory`` (raises DiffBaseError)."""
-        top = _git(["rev-parse", "--show-toplevel"], directory).decode("utf-8", "surrogateescape").strip()
+        top = (
+            _git(["rev-parse", "--show-toplevel"], directory)
+            .decode("utf-8", "surrogateescape")
+            .strip()
+        )
         top = os.path.realpath(top)
         if top in self._repos:
             return
@@ -109,11 +120,20 @@ class ChangedLines:
         except DiffBaseError:
             raise DiffBaseError(f"unknown revision {self.ref!r}") from None
         diff = _git(
-            ["-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff", "--unified=0",
-             "--no-renames", self.ref, "--"],
+            [
+                "-c",
+                "core.quotePath=true",
+                "diff",
+                "--no-color",
+                "--no-ext-diff",
+                "--unified=0",
+                "--no-renames",
+                self.ref,
+                "--",
+            ],
             top,
         )
-        changed: Dict[str, Optional[Set[int]]] = {}
+        changed: dict[str, set[int] | None] = {}
         for name, lines in parse_diff(diff).items():
             changed[os.path.join(top, os.fsdecode(name))] = lines
         untracked = _git(["ls-files", "-z", "--others", "--exclude-standard"], top)

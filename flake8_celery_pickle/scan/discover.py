@@ -13,7 +13,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Set, Tuple, Union
+from typing import Any
 
 from flake8_celery_pickle.report.model import ErrorEntry, Skip
 from flake8_celery_pickle.scan.ignore import Exclude, GitIgnore
@@ -44,29 +44,27 @@ class Root:
     """One directory argument and every file found under it (for the project view)."""
 
     path: str
-    files: List[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Discovery:
-    candidates: List[Candidate] = field(default_factory=list)
-    skipped: List[Skip] = field(default_factory=list)
-    errors: List[ErrorEntry] = field(default_factory=list)
-    roots: List[Root] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    errors: list[ErrorEntry] = field(default_factory=list)
+    roots: list[Root] = field(default_factory=list)
 
 
 class _Walker:
-    def __init__(
-        self, exclude: Exclude, use_gitignore: bool, config: Any, cwd: str
-    ) -> None:
+    def __init__(self, exclude: Exclude, use_gitignore: bool, config: Any, cwd: str) -> None:
         self.exclude = exclude
         self.use_gitignore = use_gitignore
         self.config = config
         self.cwd = cwd
         self.result = Discovery()
-        self._seen: Set[Tuple[int, int]] = set()
+        self._seen: set[tuple[int, int]] = set()
 
-    def add_file(self, path: str, explicit: bool, root: Optional[Root]) -> None:
+    def add_file(self, path: str, explicit: bool, root: Root | None) -> None:
         kind = route(path, self.config)
         if root is not None:
             root.files.append(path)
@@ -101,9 +99,9 @@ class _Walker:
     def walk(self, top: str) -> None:
         root = Root(top)
         self.result.roots.append(root)
-        rules: Optional[GitIgnore] = GitIgnore.for_root(top) if self.use_gitignore else None
+        rules: GitIgnore | None = GitIgnore.for_root(top) if self.use_gitignore else None
         # The stack holds directories to enter, and ints: marks to restore when leaving one.
-        stack: List[Union[str, int]] = [top]
+        stack: list[str | int] = [top]
         while stack:
             item = stack.pop()
             if isinstance(item, int):
@@ -125,7 +123,7 @@ class _Walker:
             if rules is not None:
                 stack.append(rules.mark())
                 rules.load_dir(directory)
-            subdirs: List[str] = []
+            subdirs: list[str] = []
             for entry in entries:
                 path = entry.path
                 if self.exclude.excludes(entry.name, path):
@@ -150,11 +148,11 @@ class _Walker:
 
 
 def discover(
-    paths: List[str],
+    paths: list[str],
     exclude: Exclude,
     use_gitignore: bool = True,
     config: Any = None,
-    cwd: Optional[str] = None,
+    cwd: str | None = None,
 ) -> Discovery:
     """Find every file under ``paths`` and decide which engine reads it."""
     cwd = cwd or os.getcwd()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from types import ModuleType
-from typing import Optional, Tuple
 
 CONFIG_MODULE = "flake8_celery_pickle.config"
 PROJECT_MODULE = "flake8_celery_pickle.project"
@@ -23,7 +22,7 @@ REQUIRED = {
 }
 
 
-def optional_module(name: str) -> Tuple[Optional[ModuleType], Optional[str]]:
+def optional_module(name: str) -> tuple[ModuleType | None, str | None]:
     """(module, None) when usable; (None, None) when absent or incomplete; (None, problem) when
     importing it fails."""
     try:
@@ -33,16 +32,16 @@ def optional_module(name: str) -> Tuple[Optional[ModuleType], Optional[str]]:
         return None, None
     try:
         module = importlib.import_module(name)
-    except Exception as exc:  # noqa: BLE001 - any import failure is reported as a note
+    except Exception as exc:
         return None, f"{name} could not be loaded: {type(exc).__name__}: {exc}"
     if not all(hasattr(module, attr) for attr in REQUIRED.get(name, ())):
         return None, None  # a module still being written: run without it
     return module, None
 
 
-def config_engine() -> Tuple[Optional[ModuleType], Optional[str]]:
+def config_engine() -> tuple[ModuleType | None, str | None]:
     return optional_module(CONFIG_MODULE)
 
 
-def project_engine() -> Tuple[Optional[ModuleType], Optional[str]]:
+def project_engine() -> tuple[ModuleType | None, str | None]:
     return optional_module(PROJECT_MODULE)

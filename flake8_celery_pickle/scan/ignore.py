@@ -11,10 +11,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import Any, List, Optional, Pattern, Sequence, Tuple
+from collections.abc import Sequence
+from re import Pattern
+from typing import Any
 
 #: flake8's default exclude list plus the usual virtualenv and cache directories.
-DEFAULT_EXCLUDE: Tuple[str, ...] = (
+DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".svn",
     "CVS",
     ".bzr",
@@ -38,8 +40,8 @@ class Exclude:
     """flake8's ``--exclude`` rule: a glob without ``/`` matches a name, one with ``/`` a path."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        names: List[str] = []
-        paths: List[str] = []
+        names: list[str] = []
+        paths: list[str] = []
         for raw in patterns:
             pattern = raw.strip().rstrip("/\\")
             if not pattern:
@@ -57,13 +59,13 @@ class Exclude:
         return self._paths is not None and self._paths.match(abspath) is not None
 
 
-def _compile(patterns: Sequence[str]) -> Optional[Pattern[str]]:
+def _compile(patterns: Sequence[str]) -> Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
 
 
-def find_repo_root(directory: str) -> Optional[str]:
+def find_repo_root(directory: str) -> str | None:
     """The nearest directory at or above ``directory`` that holds ``.git``."""
     current = os.path.abspath(directory)
     while True:
@@ -75,7 +77,7 @@ def find_repo_root(directory: str) -> Optional[str]:
         current = parent
 
 
-def _read_patterns(path: str) -> List[str]:
+def _read_patterns(path: str) -> list[str]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read().splitlines()
@@ -89,7 +91,7 @@ class GitIgnore:
     def __init__(self, base: str) -> None:
         #: Paths are matched relative to ``base`` (the repository root, or the scan root).
         self.base = os.path.abspath(base)
-        self._specs: List[Tuple[str, Any]] = []
+        self._specs: list[tuple[str, Any]] = []
 
     @classmethod
     def for_root(cls, root: str) -> GitIgnore:
@@ -105,7 +107,7 @@ class GitIgnore:
                 rules.load_dir(os.path.join(repo, *parts[:depth]))
         return rules
 
-    def relative(self, path: str) -> Optional[str]:
+    def relative(self, path: str) -> str | None:
         relative = os.path.relpath(path, self.base)
         if relative == "." or relative.startswith(".."):
             return None if relative != "." else ""

@@ -13,19 +13,17 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from flake8_celery_pickle.finding import Finding
 
-NOQA_INLINE = re.compile(
-    r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE
-)
+NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 AST_GREP_IGNORE = re.compile(r"ast-grep-ignore(?:\s*:\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?")
 _CODE_SPLIT = re.compile(r"[,\s]+")
 
 
-def _codes(text: str) -> Tuple[str, ...]:
+def _codes(text: str) -> tuple[str, ...]:
     return tuple(code for code in _CODE_SPLIT.split(text.strip()) if code)
 
 
@@ -46,14 +44,14 @@ def file_noqa(lines: Sequence[str]) -> bool:
     return any(NOQA_FILE.match(line) for line in lines)
 
 
-def _string_ranges(source: str) -> Dict[int, Tuple[int, int]]:
+def _string_ranges(source: str) -> dict[int, tuple[int, int]]:
     """Line -> (first, last) line of the multi-line string token that covers it."""
-    ranges: Dict[int, Tuple[int, int]] = {}
+    ranges: dict[int, tuple[int, int]] = {}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
         return ranges
-    start: Optional[int] = None
+    start: int | None = None
     for token in tokens:
         name = tokenize.tok_name.get(token.type, "")
         if name == "FSTRING_START":
@@ -72,7 +70,7 @@ def _string_ranges(source: str) -> Dict[int, Tuple[int, int]]:
     return ranges
 
 
-def filter_python(findings: List[Finding], source: str, lines: Sequence[str]) -> List[Finding]:
+def filter_python(findings: list[Finding], source: str, lines: Sequence[str]) -> list[Finding]:
     """Drop the findings that ``# noqa`` comments silence. ``lines`` are the physical lines."""
     if not findings:
         return findings
@@ -81,7 +79,7 @@ def filter_python(findings: List[Finding], source: str, lines: Sequence[str]) ->
     if file_noqa(lines):
         return []
     ranges = _string_ranges(source)
-    kept: List[Finding] = []
+    kept: list[Finding] = []
     for finding in findings:
         index = finding.line - 1
         text = lines[index] if 0 <= index < len(lines) else ""
@@ -93,7 +91,7 @@ def filter_python(findings: List[Finding], source: str, lines: Sequence[str]) ->
     return kept
 
 
-def _ignore_comment(line: str) -> Optional[Tuple[str, ...]]:
+def _ignore_comment(line: str) -> tuple[str, ...] | None:
     """() for a bare ``ast-grep-ignore``, the codes for a qualified one, None for none."""
     match = AST_GREP_IGNORE.search(line)
     if match is None:
@@ -102,7 +100,7 @@ def _ignore_comment(line: str) -> Optional[Tuple[str, ...]]:
     return _codes(codes.replace(",", " ")) if codes else ()
 
 
-def _silences(codes: Optional[Tuple[str, ...]], code: str) -> bool:
+def _silences(codes: tuple[str, ...] | None, code: str) -> bool:
     return codes is not None and (not codes or code in codes)
 
 
@@ -111,14 +109,14 @@ def _comment_only(line: str) -> bool:
     return stripped.startswith(("#", "//", "/*", "<!--", ";"))
 
 
-def filter_config(findings: List[Finding], lines: Sequence[str]) -> List[Finding]:
+def filter_config(findings: list[Finding], lines: Sequence[str]) -> list[Finding]:
     """Drop the findings that ``ast-grep-ignore`` comments silence."""
     if not findings:
         return findings
-    whole_file: Optional[Tuple[str, ...]] = None
+    whole_file: tuple[str, ...] | None = None
     if len(lines) >= 2 and not lines[1].strip() and _comment_only(lines[0]):
         whole_file = _ignore_comment(lines[0])
-    kept: List[Finding] = []
+    kept: list[Finding] = []
     for finding in findings:
         if _silences(whole_file, finding.code):
             continue

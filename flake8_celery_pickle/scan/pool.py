@@ -8,7 +8,7 @@ enough bytes to pay for starting them.
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Sequence
+from collections.abc import Sequence
 
 from flake8_celery_pickle.scan.worker import FileOutcome, Task, check_file
 
@@ -32,7 +32,7 @@ def _size(path: str) -> int:
         return 0
 
 
-def worker_count(tasks: Sequence[Task], jobs: Optional[int]) -> int:
+def worker_count(tasks: Sequence[Task], jobs: int | None) -> int:
     """How many processes to use: ``jobs`` None means auto."""
     if len(tasks) < 2:
         return 1
@@ -46,7 +46,7 @@ def worker_count(tasks: Sequence[Task], jobs: Optional[int]) -> int:
     return min(cpus, len(tasks))
 
 
-def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None) -> List[FileOutcome]:
+def run_tasks(tasks: Sequence[Task], jobs: int | None = None) -> list[FileOutcome]:
     """One outcome per task, in task order."""
     workers = worker_count(tasks, jobs)
     if workers <= 1:

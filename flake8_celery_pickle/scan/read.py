@@ -15,7 +15,7 @@ import re
 import stat
 import tokenize
 from dataclasses import dataclass
-from typing import List, Union
+from typing import Union
 
 #: Files larger than this are skipped unless ``--max-file-size`` says otherwise.
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
@@ -61,7 +61,7 @@ def _describe(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def read_bytes(path: str, max_size: int) -> Union[bytes, Skipped, Unreadable]:
+def read_bytes(path: str, max_size: int) -> bytes | Skipped | Unreadable:
     """The file's bytes; never blocks on FIFOs and never reads past ``max_size`` (0: no limit)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -81,7 +81,7 @@ def read_bytes(path: str, max_size: int) -> Union[bytes, Skipped, Unreadable]:
             return Skipped(f"not a regular file ({_kind_name(info.st_mode)})")
         if max_size and info.st_size > max_size:
             return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
-        chunks: List[bytes] = []
+        chunks: list[bytes] = []
         total = 0
         with os.fdopen(fd, "rb", closefd=True) as handle:
             fd = -1
@@ -101,7 +101,7 @@ def read_bytes(path: str, max_size: int) -> Union[bytes, Skipped, Unreadable]:
             os.close(fd)
 
 
-def decode_python(data: bytes) -> Union[str, Unreadable]:
+def decode_python(data: bytes) -> str | Unreadable:
     """Decode Python source as the interpreter would (PEP 263 coding line, UTF-8 BOM)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -118,7 +118,7 @@ def decode_python(data: bytes) -> Union[str, Unreadable]:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def decode_config(data: bytes) -> Union[str, Skipped, Unreadable]:
+def decode_config(data: bytes) -> str | Skipped | Unreadable:
     """Decode a configuration file as UTF-8 (BOM allowed); NUL bytes mean binary."""
     if b"\x00" in data[:BINARY_PROBE]:
         return Skipped("binary file")
@@ -135,11 +135,11 @@ def _decode_problem(exc: Exception) -> str:
     return str(exc)
 
 
-def python_lines(text: str) -> List[str]:
+def python_lines(text: str) -> list[str]:
     """Physical lines as Python counts them (``\\r\\n``, ``\\r`` and ``\\n`` end a line)."""
     return _NEWLINES.split(text)
 
 
-def config_lines(text: str) -> List[str]:
+def config_lines(text: str) -> list[str]:
     """Physical lines as tree-sitter counts them (``\\n`` ends a line; a trailing CR is dropped)."""
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import Any, Optional
+from typing import Any
 
 PYTHON = "python"
 CONFIG = "config"
@@ -30,7 +30,7 @@ def has_python_shebang(path: str) -> bool:
     return _SHEBANG.match(head) is not None
 
 
-def route(path: str, config: Any = None, *, probe_shebang: bool = True) -> Optional[str]:
+def route(path: str, config: Any = None, *, probe_shebang: bool = True) -> str | None:
     """``"python"``, ``"config"`` or None for the file at ``path``.
 
     ``config`` is the configuration engine module (or None when it is not installed); its
@@ -44,7 +44,7 @@ def route(path: str, config: Any = None, *, probe_shebang: bool = True) -> Optio
         try:
             if config.language_for(path):
                 return CONFIG
-        except Exception:  # noqa: BLE001 - a routing bug must not stop the scan
+        except Exception:
             pass
     if probe_shebang and "." not in name.lstrip("."):
         if has_python_shebang(path):

@@ -6,8 +6,9 @@ The result is a :class:`~flake8_celery_pickle.report.model.Report`; nothing here
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any
 
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.report.model import ErrorEntry, Item, Report, Skip
@@ -32,14 +33,14 @@ class _Collector:
 
     def __init__(self, cwd: str) -> None:
         self.cwd = cwd
-        self.items: List[Tuple[Item, str]] = []  # (item, absolute path)
-        self.skipped: List[Skip] = []
-        self.errors: List[ErrorEntry] = []
-        self.notes: List[str] = []
+        self.items: list[tuple[Item, str]] = []  # (item, absolute path)
+        self.skipped: list[Skip] = []
+        self.errors: list[ErrorEntry] = []
+        self.notes: list[str] = []
         self.scanned = 0
 
     def add_findings(
-        self, findings: Iterable[Finding], lines: Dict[int, str], display: str, abspath: str
+        self, findings: Iterable[Finding], lines: dict[int, str], display: str, abspath: str
     ) -> None:
         for finding in findings:
             end_text = lines.get(finding.end_line, "") if finding.end_line else ""
@@ -63,7 +64,9 @@ def _check_files(discovery: Discovery, options: ScanOptions, out: _Collector) ->
             out.add_findings(outcome.findings, outcome.lines, candidate.display, candidate.path)
 
 
-def _suppressed_for(path: str, findings: List[Finding], options: ScanOptions, config: Any) -> Tuple[List[Finding], Dict[int, str]]:
+def _suppressed_for(
+    path: str, findings: list[Finding], options: ScanOptions, config: Any
+) -> tuple[list[Finding], dict[int, str]]:
     """Apply the suppression comments of the file at ``path`` to project findings."""
     data = read.read_bytes(path, options.max_size)
     if not isinstance(data, bytes):
@@ -93,13 +96,15 @@ def _project_pass(
 ) -> None:
     for root in roots:
         try:
-            result = project.analyze(Path(root.path), [Path(f) for f in root.files], options.settings)
+            result = project.analyze(
+                Path(root.path), [Path(f) for f in root.files], options.settings
+            )
             findings = list(result.findings)
             notes = [str(note) for note in getattr(result, "notes", ())]
             replaces = frozenset(getattr(result, "replaces", ()) or ())
         except (KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as exc:  # noqa: BLE001 - reported, never fatal
+        except BaseException as exc:
             out.errors.append(
                 ErrorEntry(
                     display_path(root.path, out.cwd),
@@ -112,23 +117,27 @@ def _project_pass(
             out.items = [
                 (item, path)
                 for item, path in out.items
-                if not (item.code in replaces and item.finding.engine != "project" and _within(path, root.path))
+                if not (
+                    item.code in replaces
+                    and item.finding.engine != "project"
+                    and _within(path, root.path)
+                )
             ]
-        by_file: Dict[str, List[Finding]] = {}
+        by_file: dict[str, list[Finding]] = {}
         for finding in findings:
             target = os.path.join(root.path, finding.path) if finding.path else root.path
             by_file.setdefault(os.path.normpath(target), []).append(finding)
         for path, group in sorted(by_file.items()):
             try:
                 kept, lines = _suppressed_for(path, group, options, config)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 kept, lines = [internal_error(exc, "project")], {}
             out.add_findings(kept, lines, display_path(path, out.cwd), path)
 
 
-def _dedupe_and_sort(items: List[Tuple[Item, str]]) -> List[Tuple[Item, str]]:
-    seen: Set[Tuple[str, int, int, str, str]] = set()
-    unique: List[Tuple[Item, str]] = []
+def _dedupe_and_sort(items: list[tuple[Item, str]]) -> list[tuple[Item, str]]:
+    seen: set[tuple[str, int, int, str, str]] = set()
+    unique: list[tuple[Item, str]] = []
     for item, path in sorted(items, key=lambda pair: pair[0].sort_key()):
         key = item.sort_key()
         if key not in seen:
@@ -137,11 +146,14 @@ def _dedupe_and_sort(items: List[Tuple[Item, str]]) -> List[Tuple[Item, str]]:
     return unique
 
 
-def scan(options: ScanOptions, cwd: Optional[str] = None) -> Report:
-    """Run one scan. Raises :class:`~.diffbase.DiffBaseError` when ``--diff-base`` cannot be read."""
+def scan(options: ScanOptions, cwd: str | None = None) -> Report:
+    """Run one scan.
+
+    Raises :class:`~.diffbase.DiffBaseError` when ``--diff-base`` cannot be read.
+    """
     cwd = cwd or os.getcwd()
     out = _Collector(cwd)
-    changed: Optional[ChangedLines] = None
+    changed: ChangedLines | None = None
     if options.diff_base is not None:
         changed = ChangedLines(options.diff_base)
         for raw in options.paths:
@@ -162,12 +174,13 @@ def scan(options: ScanOptions, cwd: Optional[str] = None) -> Report:
             out.notes.append(problem)
         if project is not None:
             _project_pass(project, discovery.roots, options, config, out)
-    selection = Selection(options.select, options.ignore, options.extend_select, options.extend_ignore)
+    selection = Selection(
+        options.select, options.ignore, options.extend_select, options.extend_ignore
+    )
     kept = [
         (item, path)
         for item, path in _dedupe_and_sort(out.items)
-        if selection.is_selected(item.code)
-        and (changed is None or changed.is_new(path, item.line))
+        if selection.is_selected(item.code) and (changed is None or changed.is_new(path, item.line))
     ]
     return Report(
         items=[item for item, _ in kept],

@@ -9,21 +9,21 @@ ignore, and when a code is in both lists with the same standing the longer prefi
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from flake8_celery_pickle.codes import DEFAULT_IGNORE
 
 #: flake8's rule for code prefixes in select and ignore lists.
 VALID_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
-DEFAULT_SELECT: Tuple[str, ...] = ("CPK",)
+DEFAULT_SELECT: tuple[str, ...] = ("CPK",)
 
 
-def invalid_prefixes(codes: Sequence[str]) -> Tuple[str, ...]:
+def invalid_prefixes(codes: Sequence[str]) -> tuple[str, ...]:
     """The entries of ``codes`` that are not valid flake8 code prefixes."""
     return tuple(code for code in codes if not VALID_PREFIX.match(code))
 
 
-def _ordered(codes: Sequence[str]) -> Tuple[str, ...]:
+def _ordered(codes: Sequence[str]) -> tuple[str, ...]:
     # Reverse order puts a longer prefix before any shorter prefix of it.
     return tuple(sorted(codes, reverse=True))
 
@@ -33,8 +33,8 @@ class Selection:
 
     def __init__(
         self,
-        select: Optional[Sequence[str]] = None,
-        ignore: Optional[Sequence[str]] = None,
+        select: Sequence[str] | None = None,
+        ignore: Sequence[str] | None = None,
         extend_select: Sequence[str] = (),
         extend_ignore: Sequence[str] = (),
         default_ignore: Sequence[str] = DEFAULT_IGNORE,
@@ -45,7 +45,7 @@ class Selection:
         self.all_selected = _ordered([*base_select, *extend_select])
         base_ignore = list(ignore) if ignore is not None else list(default_ignore)
         self.all_ignored = _ordered([*base_ignore, *extend_ignore])
-        self._cache: Dict[str, bool] = {}
+        self._cache: dict[str, bool] = {}
 
     def is_selected(self, code: str) -> bool:
         decision = self._cache.get(code)

@@ -8,8 +8,8 @@ engine failure after the file was parsed) a CPK000 finding.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
@@ -32,20 +32,20 @@ class Task:
 class FileOutcome:
     """What one file gave: findings with the text of their lines, or why it gave none."""
 
-    findings: List[Finding] = field(default_factory=list)
-    lines: Dict[int, str] = field(default_factory=dict)
-    error: Optional[Tuple[str, Optional[int]]] = None
-    skip: Optional[str] = None
+    findings: list[Finding] = field(default_factory=list)
+    lines: dict[int, str] = field(default_factory=dict)
+    error: tuple[str, int | None] | None = None
+    skip: str | None = None
 
 
 def with_path(finding: Finding, path: str) -> Finding:
-    """A copy of ``finding`` naming ``path`` (Finding is a named tuple; older ones were dataclasses)."""
+    """A copy of ``finding`` naming ``path`` (a named tuple, or an older dataclass Finding)."""
     if hasattr(finding, "_replace"):
         return finding._replace(path=path)
     return dataclasses.replace(finding, path=path)  # type: ignore[type-var]
 
 
-def line_texts(findings: Sequence[Finding], lines: Sequence[str]) -> Dict[int, str]:
+def line_texts(findings: Sequence[Finding], lines: Sequence[str]) -> dict[int, str]:
     """The text of every line a finding starts or ends on."""
     wanted = {f.line for f in findings} | {f.end_line for f in findings if f.end_line}
     return {n: lines[n - 1] for n in wanted if 1 <= n <= len(lines)}
@@ -71,7 +71,7 @@ def _check_python(task: Task, data: bytes) -> FileOutcome:
         return FileOutcome(error=(f"cannot parse: {exc.msg}{where}", exc.lineno))
     except ValueError as exc:
         return FileOutcome(error=(f"cannot parse: {exc}", None))
-    except Exception as exc:  # noqa: BLE001 - the checker's own guard missed something
+    except Exception as exc:
         findings = [internal_error(exc, PYTHON)]
     lines = read.python_lines(text)
     if not task.disable_noqa:
@@ -90,14 +90,16 @@ def _check_config(task: Task, data: bytes, config: object) -> FileOutcome:
         return FileOutcome()
     try:
         findings = list(config.scan_text(path, text, task.settings))  # type: ignore[attr-defined]
-    except Exception as exc:  # noqa: BLE001 - sorted below by the engine's exception types
+    except Exception as exc:
         unavailable = getattr(config, "EngineUnavailable", None)
         parse_error = getattr(config, "ConfigParseError", None)
         if unavailable is not None and isinstance(exc, unavailable):
             return FileOutcome(skip=str(exc) or "configuration engine unavailable")
         if parse_error is not None and isinstance(exc, parse_error):
             line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
-            return FileOutcome(error=(f"cannot parse: {exc}", line if isinstance(line, int) else None))
+            return FileOutcome(
+                error=(f"cannot parse: {exc}", line if isinstance(line, int) else None)
+            )
         findings = [internal_error(exc, "config")]
     lines = read.config_lines(text)
     if not task.disable_noqa:
@@ -126,7 +128,7 @@ def check_file(task: Task) -> FileOutcome:
             return FileOutcome(skip=f"no engine for {task.kind!r} files")
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - e.g. a Rust panic from an engine
+    except BaseException as exc:
         return FileOutcome(error=(f"internal error while checking: {type(exc).__name__}", None))
     outcome.findings = [with_path(f, task.display) for f in outcome.findings]
     return outcome
