@@ -59,7 +59,9 @@ def _index(lines: List[str]) -> Dict[Path, List[Tuple[int, int]]]:
             continue
         match = _KEY_LINE.match(line)
         if match:
-            index.setdefault(table + _split_key(match.group("key")), []).append((number, match.end()))
+            rest = line[match.end():]
+            value_col = match.end() + len(rest) - len(rest.lstrip())
+            index.setdefault(table + _split_key(match.group("key")), []).append((number, value_col))
     return index
 
 
