@@ -639,7 +639,7 @@ def test_unparsable_and_unreadable_files_never_raise(tmp_path: Path) -> None:
                 "app.config_from_object('proj.cfg')\n"
             ),
             "proj/cfg.py": "task_serializer = (\n",
-            "broken.py": "def Celery(:\n",
+            "broken.py": "import celery\ndef Celery(:\n",
         },
     )
     binary = tmp_path / "proj" / "blob.py"
@@ -647,16 +647,14 @@ def test_unparsable_and_unreadable_files_never_raise(tmp_path: Path) -> None:
     files += [binary, tmp_path / "does-not-exist.py", Path("/nonexistent/elsewhere.py")]
     result = analyze(tmp_path, files)
     assert result.findings == []
-    assert (
-        "broken.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
-    )
-    assert (
-        "proj/cfg.py: not used by the project view, it does not parse (SyntaxError)" in result.notes
-    )
-    assert (
-        "proj/app.py:2: CPK004 not checked for this Celery app: proj/cfg.py does not parse"
-        in result.notes
-    )
+    assert result.notes == [
+        "/nonexistent/elsewhere.py: could not be read (FileNotFoundError)",
+        "broken.py: not used by the project view, it does not parse (SyntaxError)",
+        "does-not-exist.py: could not be read (FileNotFoundError)",
+        "proj/blob.py: could not be read (SyntaxError)",
+        "proj/cfg.py: not used by the project view, it does not parse (SyntaxError)",
+        "proj/app.py:2: CPK004 not checked for this Celery app: proj/cfg.py does not parse",
+    ]
 
 
 def test_relative_file_arguments_and_namespaces_from_settings(tmp_path: Path) -> None:

@@ -11,13 +11,15 @@ or a subclass defined in the module) this records:
 * the setting names the module writes itself (``app.conf.x = ...``, ``conf.update(x=...)``,
   ``changes=``, a literal dict given to ``config_from_object``, constructor keywords).
 
-Calls are tied to an app by the name it is bound to (``app = Celery(...)``); when a module
-builds a single app, configuration calls on any receiver are tied to it.
+Calls are tied to an app by the name it is bound to (``app = Celery(...)``,
+``self.app = Celery(...)``); when a module builds a single app, literal writes through any
+``<x>.conf`` are tied to it too.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -130,10 +132,10 @@ class App:
         )
 
 
-def collect_imports(module: ast.Module) -> dict[str, Import]:
-    """Local name -> what it was imported as, for every import in the module."""
+def collect_imports(nodes: Iterable[ast.AST]) -> dict[str, Import]:
+    """Local name -> what it was imported as, for every import among ``nodes``."""
     found: dict[str, Import] = {}
-    for node in ast.walk(module):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -191,13 +193,14 @@ class _ModuleReader:
     def __init__(self, rel: str, module: ast.Module) -> None:
         self.rel = rel
         self.module = module
-        self.imports = collect_imports(module)
+        #: every node of the module, walked once
+        self.nodes = list(ast.walk(module))
+        self.imports = collect_imports(self.nodes)
         self.celery_classes = set(CELERY_CLASSES)
-        self.local_classes = {n.name for n in ast.walk(module) if isinstance(n, ast.ClassDef)}
-        for node in ast.walk(module):  # subclasses of Celery defined here
-            if isinstance(node, ast.ClassDef) and any(
-                qualified(b, self.imports) in CELERY_CLASSES for b in node.bases
-            ):
+        classes = [n for n in self.nodes if isinstance(n, ast.ClassDef)]
+        self.local_classes = {n.name for n in classes}
+        for node in classes:  # subclasses of Celery defined here
+            if any(qualified(b, self.imports) in CELERY_CLASSES for b in node.bases):
                 self.celery_classes.add(node.name)
         self.local_values = {
             t.id: stmt.value
@@ -262,7 +265,7 @@ class _ModuleReader:
     def apps(self) -> list[App]:
         apps: list[App] = []
         by_binding: dict[str, App] = {}
-        for node in ast.walk(self.module):
+        for node in self.nodes:
             targets: list[ast.AST] = []
             value: ast.AST | None = None
             if isinstance(node, ast.Assign):
@@ -282,7 +285,7 @@ class _ModuleReader:
             apps.append(app)
         # Celery(...) calls that are not assigned or returned
         seen = {(a.line, a.col) for a in apps}
-        for node in ast.walk(self.module):
+        for node in self.nodes:
             if isinstance(node, ast.Call) and self.is_celery(node):
                 if (node.lineno, node.col_offset) not in seen:
                     apps.append(self._app(node))
@@ -333,24 +336,27 @@ class _ModuleReader:
     def _configuration_calls(self, apps: list[App], by_binding: dict[str, App]) -> None:
         single = apps[0] if len(apps) == 1 else None
 
-        def owner(receiver: ast.AST) -> App | None:
+        def bound(receiver: ast.AST) -> App | None:
             name = dotted(receiver)
-            if name is not None and name in by_binding:
-                return by_binding[name]
-            return single
+            return by_binding.get(name) if name is not None else None
 
-        for node in ast.walk(self.module):
+        def owner(receiver: ast.AST) -> App | None:
+            return bound(receiver) or single
+
+        for node in self.nodes:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                self._call(node, node.func, owner)
+                self._call(node, node.func, bound, owner)
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     self._conf_write(target, owner)
 
-    def _call(self, call: ast.Call, func: ast.Attribute, owner: Owner) -> None:
+    def _call(self, call: ast.Call, func: ast.Attribute, bound: Owner, owner: Owner) -> None:
+        """Configuration calls. Sources are tied to an app only through its binding; literal
+        writes through ``<x>.conf`` also to the module's only app, whatever ``<x>`` is."""
         method = func.attr
         if method in ("config_from_object", "config_from_envvar"):
-            app = owner(func.value)
+            app = bound(func.value)
             if app is None:
                 return
             if method == "config_from_envvar":
@@ -377,23 +383,25 @@ class _ModuleReader:
         on_conf = isinstance(func.value, ast.Attribute) and func.value.attr == "conf"
         receiver = func.value.value if on_conf else func.value  # type: ignore[attr-defined]
         if (method == "update" and on_conf) or method == "add_defaults":
-            app = owner(receiver)
+            app = bound(receiver)
+            strict = app is not None
+            app = app or (owner(receiver) if on_conf else None)
             if app is None:
                 return
             for kw in call.keywords:
                 if kw.arg is not None:
                     app.inline.add(kw.arg)
                 else:
-                    self._mapping(app, kw.value)
+                    self._mapping(app, kw.value, strict)
             for arg in call.args:
-                self._mapping(app, arg)
+                self._mapping(app, arg, strict)
         elif method == "setdefault" and on_conf and call.args:
             app = owner(receiver)
             name = _const_str(call.args[0])
             if app is not None and name is not None:
                 app.inline.add(name)
 
-    def _mapping(self, app: App, node: ast.AST) -> None:
+    def _mapping(self, app: App, node: ast.AST, may_add_source: bool) -> None:
         keys = dict_keys(node)
         if keys is not None:
             app.inline.update(keys)
@@ -405,7 +413,8 @@ class _ModuleReader:
                     if key is not None:
                         app.inline.add(key)
             return
-        app.extras.append(self.ref(node))
+        if may_add_source:
+            app.extras.append(self.ref(node))
 
     def _conf_write(self, target: ast.AST, owner: Owner) -> None:
         # app.conf.name = ... / app.conf['name'] = ...
@@ -422,10 +431,10 @@ class _ModuleReader:
                     app.inline.add(key)
 
 
-def _setattr_writes(module: ast.Module) -> list[tuple[ast.AST, str]]:
+def _setattr_writes(nodes: Iterable[ast.AST]) -> list[tuple[ast.AST, str]]:
     """``setattr(<x>.conf, 'name', value)`` calls: (receiver of conf, name)."""
     found: list[tuple[ast.AST, str]] = []
-    for node in ast.walk(module):
+    for node in nodes:
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -446,7 +455,7 @@ def find_apps(rel: str, module: ast.Module) -> list[App]:
     apps = reader.apps()
     if apps:
         by_binding = {a.binding: a for a in apps if a.binding}
-        for receiver, name in _setattr_writes(module):
+        for receiver, name in _setattr_writes(reader.nodes):
             key = dotted(receiver)
             app = by_binding.get(key) if key else None
             if app is None and len(apps) == 1:
@@ -457,5 +466,5 @@ def find_apps(rel: str, module: ast.Module) -> list[App]:
 
 
 def may_build_app(text: str) -> bool:
-    """Cheap text test: can this module build a Celery app at all?"""
-    return "Celery" in text or "celery.app" in text or "App(" in text
+    """Cheap text test: can this module build a Celery app at all? (It must import celery.)"""
+    return "celery" in text and ("Celery" in text or "App" in text)
