@@ -247,6 +247,30 @@ def test_noqa_in_python(tmp_path, capsys, monkeypatch) -> None:
     ]
 
 
+def test_configuration_files_through_the_real_engine(tmp_path, capsys, monkeypatch) -> None:
+    from flake8_celery_pickle.scan.engines import config_engine
+
+    if config_engine()[0] is None:
+        pytest.skip("the configuration engine is not installed")
+    write(
+        tmp_path,
+        {
+            "deploy/docker-compose.yml": "services:\n  worker:\n    environment:\n"
+            "      CELERY_TASK_SERIALIZER: pickle\n"
+            "      CELERY_RESULT_SERIALIZER: pickle  # ast-grep-ignore: cpk001-yaml\n",
+            "app.py": BAD,
+        },
+    )
+    result = cli(tmp_path, capsys, monkeypatch, "--format", "json")
+    assert result.code == 1, result.err
+    found = [(f["path"], f["line"], f["column"], f["code"]) for f in result.json()["findings"]]
+    assert found == [
+        ("app.py", 1, 19, "CPK001"),
+        ("deploy/docker-compose.yml", 4, 31, "CPK001"),
+    ]
+    assert result.json()["files"] == {"scanned": 2, "skipped": 0, "errors": 0}
+
+
 def test_plugin_options(tmp_path, capsys, monkeypatch) -> None:
     write(tmp_path, {"s.py": "MYAPP_TASK_SERIALIZER = 'pickle'\ntask_serializer = 'fastjson'\n"})
     assert cli(tmp_path, capsys, monkeypatch).code == 0

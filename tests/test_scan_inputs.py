@@ -341,9 +341,7 @@ def test_config_files_through_the_engine_interface(
     write(
         tmp_path,
         {
-            "compose.yaml": (
-                "env:\n  CELERY_TASK_SERIALIZER: pickle\n  OTHER: pickle  # ast-grep-ignore\n"
-            ),
+            "compose.yaml": ("env:\n  CELERY_TASK_SERIALIZER: pickle\n  OTHER: json\n"),
             "é/values.yml": "x: 'é😀' pickle\n",
             "binary.yaml": b"\x00\x01pickle",
             "latin.yaml": b"k: \xe9 pickle\n",

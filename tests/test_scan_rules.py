@@ -135,16 +135,15 @@ def test_disabled_noqa_words_do_not_silence() -> None:
 @pytest.mark.parametrize(
     "text, kept_lines",
     [
-        ("A: pickle  # ast-grep-ignore\nB: pickle\n", [2]),
-        ("# ast-grep-ignore\nA: pickle\nB: pickle\n", [3]),
-        ("# ast-grep-ignore: CPK002\nA: pickle\n", [2]),
-        ("# ast-grep-ignore: CPK002, CPK001\nA: pickle\n", []),
-        ("# ast-grep-ignore\n\nA: pickle\nB: pickle\n", []),  # whole file: line 1 then a blank line
-        (
-            "x: 1  # ast-grep-ignore\nA: pickle\n",
-            [2],
-        ),  # a trailing comment covers its own line only
-        ("A: pickle  # noqa\n", [1]),  # configuration files use ast-grep's comment, not noqa
+        pytest.param("A: pickle  # ast-grep-ignore\nB: pickle\n", [2], id="same-line"),
+        pytest.param("# ast-grep-ignore\nA: pickle\nB: pickle\n", [3], id="line-above"),
+        pytest.param("# ast-grep-ignore: cpk002-yaml\nA: pickle\n", [2], id="other-rule-id"),
+        pytest.param("# ast-grep-ignore: cpk002-toml, cpk001-toml\nA: pickle\n", [], id="rule-ids"),
+        pytest.param("# ast-grep-ignore: CPK001\nA: pickle\n", [], id="bare-code"),
+        pytest.param("# ast-grep-ignore\n\nA: pickle\nB: pickle\n", [], id="whole-file"),
+        pytest.param("x: 1  # ast-grep-ignore\nA: pickle\n", [2], id="trailing-covers-own-line"),
+        pytest.param("A: pickle  # noqa\nB: pickle  # noqa: CPK002\n", [2], id="noqa"),
+        pytest.param("celery==3.1  # noqa: CPK001\n", [], id="requirements-noqa"),
     ],
 )
 def test_filter_config(text: str, kept_lines) -> None:

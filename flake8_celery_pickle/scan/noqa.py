@@ -3,9 +3,13 @@
 Python follows flake8 exactly: ``# noqa`` anywhere on the reported physical line silences every
 code, ``# noqa: CPK001,CPK0`` silences the listed codes by prefix, and a line starting with
 ``# flake8: noqa`` silences the whole file. As in flake8, the lines of a multi-line string are
-searched together. Configuration files follow ast-grep: ``ast-grep-ignore`` (optionally
-``: CPK001, CPK002``) on the reported line or alone on the line above, or on line 1 followed by a
-blank line for the whole file.
+searched together.
+
+The configuration engine applies its own comments to its findings. The whole-project view's
+findings in configuration files (a Celery pin in ``pyproject.toml``) get the same treatment here:
+``# noqa`` on the line, and ``ast-grep-ignore`` (bare, or naming rule ids such as
+``cpk011-toml``, which count for their code) on the reported line or alone on the line above, or
+on line 1 followed by a blank line for the whole file.
 """
 
 from __future__ import annotations
@@ -100,8 +104,11 @@ def _ignore_comment(line: str) -> tuple[str, ...] | None:
     return _codes(codes.replace(",", " ")) if codes else ()
 
 
-def _silences(codes: tuple[str, ...] | None, code: str) -> bool:
-    return codes is not None and (not codes or code in codes)
+def _silences(ids: tuple[str, ...] | None, code: str) -> bool:
+    """Whether an ``ast-grep-ignore`` comment naming ``ids`` (() for all) covers ``code``."""
+    if ids is None:
+        return False
+    return not ids or any(i.upper() == code or i.upper().startswith(code + "-") for i in ids)
 
 
 def _comment_only(line: str) -> bool:
@@ -110,7 +117,7 @@ def _comment_only(line: str) -> bool:
 
 
 def filter_config(findings: list[Finding], lines: Sequence[str]) -> list[Finding]:
-    """Drop the findings that ``ast-grep-ignore`` comments silence."""
+    """Drop the findings that ``ast-grep-ignore`` or ``# noqa`` comments silence."""
     if not findings:
         return findings
     whole_file: tuple[str, ...] | None = None
@@ -126,6 +133,8 @@ def filter_config(findings: list[Finding], lines: Sequence[str]) -> list[Finding
         if _silences(_ignore_comment(same), finding.code):
             continue
         if _comment_only(above) and _silences(_ignore_comment(above), finding.code):
+            continue
+        if noqa_silences(same, finding.code):
             continue
         kept.append(finding)
     return kept

@@ -19,7 +19,7 @@ from flake8_celery_pickle.scan.engines import config_engine, project_engine
 from flake8_celery_pickle.scan.ignore import Exclude
 from flake8_celery_pickle.scan.options import ScanOptions
 from flake8_celery_pickle.scan.pool import run_tasks
-from flake8_celery_pickle.scan.route import CONFIG, PYTHON, route
+from flake8_celery_pickle.scan.route import PYTHON, route
 from flake8_celery_pickle.scan.select import Selection
 from flake8_celery_pickle.scan.worker import Task, internal_error, line_texts, with_path
 
@@ -71,23 +71,17 @@ def _suppressed_for(
     data = read.read_bytes(path, options.max_size)
     if not isinstance(data, bytes):
         return findings, {}
-    kind = route(path, config, probe_shebang=False)
-    if kind == CONFIG:
-        text = read.decode_config(data)
-        if not isinstance(text, str):
-            return findings, {}
-        lines = read.config_lines(text)
-        if not options.disable_noqa:
-            findings = noqa.filter_config(findings, lines)
-        return findings, line_texts(findings, lines)
-    if kind == PYTHON:
+    if route(path, config, probe_shebang=False) == PYTHON:
         decoded = read.decode_python(data)
         text = decoded if isinstance(decoded, str) else data.decode("utf-8", "replace")
-    else:
-        text = data.decode("utf-8", "replace")
-    lines = read.python_lines(text)
+        lines = read.python_lines(text)
+        if not options.disable_noqa:
+            findings = noqa.filter_python(findings, text, lines)
+        return findings, line_texts(findings, lines)
+    # Configuration, requirements and lock files: noqa and ast-grep-ignore comments.
+    lines = read.config_lines(data.decode("utf-8-sig", "replace"))
     if not options.disable_noqa:
-        findings = noqa.filter_python(findings, text, lines)
+        findings = noqa.filter_config(findings, lines)
     return findings, line_texts(findings, lines)
 
 

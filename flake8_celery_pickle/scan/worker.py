@@ -101,9 +101,8 @@ def _check_config(task: Task, data: bytes, config: object) -> FileOutcome:
                 error=(f"cannot parse: {exc}", line if isinstance(line, int) else None)
             )
         findings = [internal_error(exc, "config")]
+    # The configuration engine applies its own suppression comments (ast-grep-ignore, noqa).
     lines = read.config_lines(text)
-    if not task.disable_noqa:
-        findings = noqa.filter_config(findings, lines)
     return FileOutcome(findings, line_texts(findings, lines))
 
 
