@@ -13,6 +13,7 @@ import pytest
 
 from flake8_celery_pickle.config import language_for, pack_config_path, scan_text
 
+
 def _ast_grep_binary() -> str | None:
     beside = Path(sys.executable).with_name("ast-grep")
     return str(beside) if beside.exists() else shutil.which("ast-grep")

@@ -99,10 +99,12 @@ def test_file_level_ignore():
 @pytest.mark.parametrize(
     "path,text,lines",
     [
-        ("a.yml", "task_serializer: pickle  # noqa: CPK001\naccept_content: [pickle]  # noqa\n", []),
+        ("a.yml", "task_serializer: pickle  # noqa: CPK001\naccept_content: [pickle]  # noqa\n",
+         []),
         ("a.yml", "task_serializer: pickle  # noqa: CPK002\n", [1]),
         ("a.yml", "task_serializer: pickle  # NOQA:CPK0\n", []),
-        (".env", "CELERY_TASK_SERIALIZER=pickle # noqa: CPK001\nCELERY_ACCEPT_CONTENT=pickle\n", [2]),
+        (".env", "CELERY_TASK_SERIALIZER=pickle # noqa: CPK001\nCELERY_ACCEPT_CONTENT=pickle\n",
+         [2]),
         ("main.tf", 'task_serializer = "pickle" # noqa: CPK001\n', []),
         ("x.toml", 'task_serializer = "pickle"  # noqa: CPK001\n', []),
         ("x.toml", '# ast-grep-ignore: cpk001-toml\ntask_serializer = "pickle"\n', []),

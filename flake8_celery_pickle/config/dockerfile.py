@@ -23,7 +23,7 @@ shell; its view is empty.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 _SHELL = {"RUN", "CMD", "ENTRYPOINT"}
 _ASSIGN = {"ENV", "ARG"}
@@ -106,8 +106,10 @@ def shell_view(text: str) -> str:
             continue
         if mode in ("keep", "blank"):
             if mode == "keep" and line.lstrip().startswith("#"):
-                blanked = _blank(line.rstrip("\r"))
-                out.append((blanked[:-1] + "\\" if blanked else blanked) + line[len(line.rstrip("\r")):])
+                body = line.rstrip("\r")
+                blanked = _blank(body)
+                kept = blanked[:-1] + "\\" if blanked else blanked
+                out.append(kept + line[len(body):])
                 continue
             out.append(line if mode == "keep" else _blank(line))
             if not _continues(line, escape):
@@ -123,7 +125,8 @@ def shell_view(text: str) -> str:
     return "\n".join(out)
 
 
-def _instruction(line: str, escape: str):  # type: ignore[no-untyped-def]
+def _instruction(line: str, escape: str) -> Tuple[str, Optional[str], str]:
+    """One instruction's first line in the view, the mode for its next lines, a terminator."""
     match = _INSTRUCTION.match(line)
     if not match:
         return _blank(line), "blank", ""

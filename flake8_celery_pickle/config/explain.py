@@ -15,10 +15,18 @@ from flake8_celery_pickle.settings import Settings
 
 _ASSIGNED_KEY = re.compile(r"""^["']?(?:--env=|-e)?["']?([A-Za-z_][A-Za-z0-9_.-]*)=""")
 _CMDLINE_KEY = re.compile(
-    r"""(?:^|[\s"'])((?:celery[._])?(?:(?:task|result|event)[._]serializer|(?:result[._])?accept[._]content))=""",
+    r"""(?:^|[\s"'])((?:celery[._])?"""
+    r"""(?:(?:task|result|event)[._]serializer|(?:result[._])?accept[._]content))=""",
     re.IGNORECASE,
 )
-_PAIR_KINDS = {"block_mapping_pair", "flow_pair", "pair", "object_elem", "attribute", "variable_assignment"}
+_PAIR_KINDS = {
+    "block_mapping_pair",
+    "flow_pair",
+    "pair",
+    "object_elem",
+    "attribute",
+    "variable_assignment",
+}
 
 
 def _unquote(text: str) -> str:
@@ -107,7 +115,8 @@ def message_args(code: str, node: Any, settings: Settings) -> Dict[str, str]:
         return args
     if code == "CPK003":
         command = _command_text(node)
-        sub = "beat" if re.search(r"\bbeat\b", command) and not re.search(r"\bworker\b", command) else "worker"
+        beat_only = re.search(r"\bbeat\b", command) and not re.search(r"\bworker\b", command)
+        sub = "beat" if beat_only else "worker"
         key = _CMDLINE_KEY.search(text)
         setting = key.group(1) if key else "a serializer setting"
         tail = text[key.end():] if key else text

@@ -18,11 +18,11 @@ from __future__ import annotations
 import configparser
 import re
 from dataclasses import dataclass, field
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from flake8_celery_pickle.config import names
 from flake8_celery_pickle.config.errors import ConfigParseError
-from flake8_celery_pickle.config.stdlib_common import Hit, findings
+from flake8_celery_pickle.config.stdlib_common import Hit, entry_point_decoder, findings
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.settings import Settings
 
@@ -33,12 +33,16 @@ _ENV_LINE = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*
 _ENTRY = re.compile(r"^\s*(?P<name>[^=\s][^=]*?)\s*=\s*(?P<target>\S.*?)\s*$")
 
 
+#: (0-based line, column where the text starts, text) of one line of a value.
+Segment = Tuple[int, int, str]
+
+
 @dataclass
 class Entry:
     section: str
     key: str
     #: (0-based line, column of the text, text) for the first line's value and each continuation
-    segments: List[Tuple[int, int, str]] = field(default_factory=list)
+    segments: List[Segment] = field(default_factory=list)
 
 
 def _validate(text: str) -> None:
@@ -73,14 +77,18 @@ def entries(lines: List[str]) -> List[Entry]:
         if match:
             current = Entry(section, match.group("key").strip())
             if match.group("value").strip():
-                current.segments.append((number, match.start("value"), match.group("value").rstrip()))
+                value = match.group("value").rstrip()
+                current.segments.append((number, match.start("value"), value))
             found.append(current)
         else:
             current = None
     return found
 
 
-def _first_pickle(segments: List[Tuple[int, int, str]], settings: Settings):  # type: ignore[no-untyped-def]
+def _first_pickle(
+    segments: List[Segment], settings: Settings
+) -> Optional[Tuple[int, int, str, int]]:
+    """The first pickle item of a value: (line, column, value, end column)."""
     values = names.pickle_values(settings)
     for line0, col, text in segments:
         for match in re.finditer(r"[^\s,\[\]()'\"]+", text):
@@ -94,7 +102,7 @@ def _setting_hits(entry: Entry, settings: Settings) -> List[Hit]:
     if canonical is None or not entry.segments:
         return []
     joined = " ".join(text for _, _, text in entry.segments)
-    if canonical in names.vocabulary.SERIALIZER_SETTINGS:
+    if names.is_serializer(canonical):
         if not names.is_pickle_scalar(joined, settings):
             return []
         line0, col, text = entry.segments[0]
@@ -124,13 +132,15 @@ def _env_line_hits(entry: Entry, settings: Settings) -> List[Hit]:
         if name == names.CALL_SERIALIZER_ENV and names.is_pickle_scalar(value, settings):
             args = {"api": f"{name} (celery call)", "value": value.strip("'\"")}
             hits.append((line0, start, "CPK005", args, start + len(value)))
-        elif canonical in names.vocabulary.SERIALIZER_SETTINGS and names.is_pickle_scalar(value, settings):
-            args = {"setting": name, "value": value.strip("'\""), "risk": names.serializer_risk(canonical)}
+        elif names.is_serializer(canonical) and names.is_pickle_scalar(value, settings):
+            risk = names.serializer_risk(canonical)
+            args = {"setting": name, "value": value.strip("'\""), "risk": risk}
             hits.append((line0, start, "CPK001", args, start + len(value)))
-        elif canonical in names.vocabulary.ACCEPT_SETTINGS:
+        elif names.is_accept(canonical):
             items = names.pickle_items(value, settings)
             if items:
-                hits.append((line0, start, "CPK002", {"setting": name, "value": items[0]}, start + len(value)))
+                args = {"setting": name, "value": items[0]}
+                hits.append((line0, start, "CPK002", args, start + len(value)))
     return hits
 
 
@@ -143,8 +153,7 @@ def _entry_point_hits(entry: Entry) -> List[Hit]:
         if match:
             args = {
                 "serializer": match.group("name"),
-                "decoder": f"kombu.serializers entry point {match.group('target')}, loaded by every "
-                "kombu process and not checked",
+                "decoder": entry_point_decoder(match.group("target")),
             }
             hits.append((line0, col + match.start("name"), "CPK008", args, col + len(text)))
     return hits

@@ -10,6 +10,7 @@ ASTGREP_LANGUAGES = ("yaml", "json", "bash", "dockerfile", "hcl")
 #: Languages read with the standard library.
 STDLIB_LANGUAGES = ("toml", "ini")
 
+_CONTAINERFILES = ("Dockerfile", "Containerfile")
 _SUFFIXES = {
     ".yml": "yaml",
     ".yaml": "yaml",
@@ -23,7 +24,6 @@ _SUFFIXES = {
     ".tfvars": "hcl",
     ".toml": "toml",
     ".ini": "ini",
-    ".cfg": None,
 }
 
 
@@ -37,7 +37,7 @@ def language_for(path: str) -> Optional[str]:
         return "bash"
     if name == "Procfile" or name.startswith("Procfile."):
         return "bash"
-    if name in ("Dockerfile", "Containerfile") or name.startswith(("Dockerfile.", "Containerfile.")):
+    if name in _CONTAINERFILES or name.startswith(tuple(f"{n}." for n in _CONTAINERFILES)):
         return "dockerfile"
     if name == "setup.cfg":
         return "ini"

@@ -60,6 +60,14 @@ def is_pickle_scalar(text: str, settings: Settings = DEFAULTS) -> bool:
     return text.strip().strip("'\"") in pickle_values(settings)
 
 
+def is_serializer(canonical: Optional[str]) -> bool:
+    return canonical in vocabulary.SERIALIZER_SETTINGS
+
+
+def is_accept(canonical: Optional[str]) -> bool:
+    return canonical in vocabulary.ACCEPT_SETTINGS
+
+
 def serializer_risk(canonical: Optional[str]) -> str:
     """The risk phrase of a CPK001 message for a serializer setting."""
     if canonical in vocabulary.SERIALIZER_RISK:

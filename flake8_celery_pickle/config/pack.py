@@ -106,7 +106,8 @@ def _replacements(settings: Settings) -> Tuple[Tuple[str, str], ...]:
         names = "|".join(["CELERY", *(re.escape(ns) for ns in extra_ns)])
         pairs.append((NAMESPACE_GROUP, f"(?:{names})_"))
     if settings.unsafe_serializers:
-        extra = "|".join(re.escape(s) for s in sorted(settings.unsafe_serializers, key=len, reverse=True))
+        unsafe = sorted(settings.unsafe_serializers, key=len, reverse=True)
+        extra = "|".join(re.escape(name) for name in unsafe)
         pairs.append((PICKLE_GROUP, PICKLE_GROUP[:-1] + "|" + extra + ")"))
     return tuple(pairs)
 

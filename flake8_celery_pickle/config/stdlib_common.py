@@ -12,6 +12,11 @@ from flake8_celery_pickle.finding import Finding
 Hit = Tuple[int, int, str, dict, int]
 
 
+def entry_point_decoder(target: str) -> str:
+    """CPK008's ``decoder`` argument for a ``kombu.serializers`` entry point."""
+    return f"kombu.serializers entry point {target}, loaded by every kombu process and not checked"
+
+
 def rule_id(code: str, language: str) -> str:
     """The id ``ast-grep-ignore`` comments name for findings of the stdlib readers."""
     return f"{code.lower()}-{language}"

@@ -128,4 +128,3 @@ def noqa_suppresses(line_text: str, code: str) -> bool:
         return True
     listed = [c for c in re.split(r"[,\s]+", codes.strip()) if c]
     return any(code.upper().startswith(c.upper()) for c in listed)
-

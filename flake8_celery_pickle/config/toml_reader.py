@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from flake8_celery_pickle.config import names
 from flake8_celery_pickle.config.errors import ConfigParseError
-from flake8_celery_pickle.config.stdlib_common import Hit, findings
+from flake8_celery_pickle.config.stdlib_common import Hit, entry_point_decoder, findings
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.settings import Settings
 
@@ -38,6 +38,7 @@ _KEY_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
 _KEY_LINE = re.compile(rf"^\s*(?P<key>{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 
 Path = Tuple[str, ...]
+Index = Dict[Path, List[Tuple[int, int]]]
 
 
 def _split_key(text: str) -> Path:
@@ -47,9 +48,9 @@ def _split_key(text: str) -> Path:
     )
 
 
-def _index(lines: List[str]) -> Dict[Path, List[Tuple[int, int]]]:
+def _index(lines: List[str]) -> Index:
     """Full key path -> (0-based line, column where the value starts), in file order."""
-    index: Dict[Path, List[Tuple[int, int]]] = {}
+    index: Index = {}
     table: Path = ()
     for number, line in enumerate(lines):
         header = _HEADER.match(line)
@@ -76,7 +77,7 @@ def _walk(data: Any, path: Path = ()) -> Iterator[Tuple[Path, Any]]:
                 yield from _walk(item, path)
 
 
-def _locate(lines: List[str], index: Dict[Path, List[Tuple[int, int]]], path: Path) -> Tuple[int, int]:
+def _locate(lines: List[str], index: Index, path: Path) -> Tuple[int, int]:
     """Where the value of ``path`` starts; falls back to the first ``key =`` line."""
     if path in index:
         return index[path][0]
@@ -103,13 +104,16 @@ def _literal_after(lines: List[str], start: Tuple[int, int], value: str) -> Tupl
     return line0, col, col
 
 
-def _setting_hit(lines, index, path: Path, value: Any, settings: Settings) -> Optional[Hit]:  # type: ignore[no-untyped-def]
+def _setting_hit(
+    lines: List[str], index: Index, path: Path, value: Any, settings: Settings
+) -> Optional[Hit]:
+    """A CPK001/CPK002 hit when ``path`` spells a setting and ``value`` holds pickle."""
     key = path[-1]
     canonical = names.normalise_key(key, settings)
     if canonical is None:
         return None
     start = _locate(lines, index, path)
-    if canonical in names.vocabulary.SERIALIZER_SETTINGS:
+    if names.is_serializer(canonical):
         if isinstance(value, str) and value in names.pickle_values(settings):
             line0, col, end = _literal_after(lines, start, value)
             args = {"setting": key, "value": value, "risk": names.serializer_risk(canonical)}
@@ -119,7 +123,8 @@ def _setting_hit(lines, index, path: Path, value: Any, settings: Settings) -> Op
         items = names.pickle_items(value, settings)
         if items:
             line0, col = start
-            return line0, col, "CPK002", {"setting": key, "value": items[0]}, len(lines[line0].rstrip())
+            args = {"setting": key, "value": items[0]}
+            return line0, col, "CPK002", args, len(lines[line0].rstrip())
         return None
     if isinstance(value, list):
         for item in value:
@@ -145,8 +150,7 @@ def scan(path: str, text: str, settings: Settings) -> List[Finding]:
             col = len(lines[line0]) - len(lines[line0].lstrip())
             args = {
                 "serializer": key_path[-1],
-                "decoder": f"kombu.serializers entry point {value}, loaded by every kombu process "
-                "and not checked",
+                "decoder": entry_point_decoder(value),
             }
             hits.append((line0, col, "CPK008", args, len(lines[line0].rstrip())))
             continue
