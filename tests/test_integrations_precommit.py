@@ -1,10 +1,11 @@
 """The pre-commit hooks in .pre-commit-hooks.yaml, run the way a user runs them.
 
-``pre-commit try-repo`` builds the hook's virtualenv from a git repository of this project (a
+``pre-commit try-repo`` builds the hooks' virtualenvs from a git repository of this project (a
 temporary copy of the working tree with every current file committed, so uncommitted work is
-tested too) and runs the hooks over a temporary target repository: they must fail on a file with
-pickle and pass once it is fixed. The virtualenv is built once per test session; pip's own cache
-makes the build a few seconds.
+tested too) and runs every hook over a temporary target repository: each must fail on files with
+pickle and pass once they are fixed. try-repo builds its environments afresh on every call (two:
+the config hook adds ast-grep-py), so the suite calls it twice in all; pip's cache keeps each
+build to seconds. The package index must be reachable, as for any pre-commit hook install.
 """
 
 from __future__ import annotations
@@ -149,18 +150,6 @@ def pre_commit_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_repo(hook_repo: Path, home: Path, target: Path, hook_id: str):
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
-    env.pop("PRE_COMMIT", None)
-    return subprocess.run(
-        [*pre_commit_exe(), "try-repo", str(hook_repo), hook_id, "--all-files", "--color=never"],
-        cwd=target,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-
-
 @pytest.fixture
 def target(tmp_path: Path) -> Path:
     """A user's repository with a settings module that uses pickle (staged, not committed)."""
@@ -172,23 +161,88 @@ def target(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_flake8_hook_fails_on_pickle_then_passes_when_fixed(hook_repo, pre_commit_home, target):
-    result = try_repo(hook_repo, pre_commit_home, target, "celery-pickle-flake8")
+# --- all hooks at once: Python and configuration files through the command --------------------
+
+BAD_ENV = "CELERY_TASK_SERIALIZER=pickle\n"
+FIXED_ENV = "CELERY_TASK_SERIALIZER=json\n"
+BAD_COMPOSE = "services:\n  worker:\n    environment:\n      CELERY_ACCEPT_CONTENT: json,pickle\n"
+FIXED_COMPOSE = "services:\n  worker:\n    environment:\n      CELERY_ACCEPT_CONTENT: json\n"
+
+
+def hook_outputs(stdout: str) -> Dict[str, List[str]]:
+    """Finding lines printed under each hook id in pre-commit's output."""
+    outputs: Dict[str, List[str]] = {}
+    current = None
+    for line in stdout.splitlines():
+        match = re.match(r"- hook id: (\S+)$", line)
+        if match:
+            current = outputs.setdefault(match.group(1), [])
+        elif current is not None and re.match(r"\S+:\d+:\d+: CPK\d{3} ", line):
+            current.append(line)
+    return outputs
+
+
+def test_all_hooks_fail_on_pickle_then_pass_when_fixed(hook_repo, pre_commit_home, target):
+    (target / ".env").write_text(BAD_ENV)
+    (target / "docker-compose.yml").write_text(BAD_COMPOSE)
+    git(["add", "-A"], target)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
+    args = [*pre_commit_exe(), "try-repo", str(hook_repo), "--all-files", "--color=never"]
+    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "- hook id: celery-pickle-flake8\n- exit code: 1\n" in result.stdout
-    findings = [line for line in result.stdout.splitlines() if re.match(r"\S+:\d+:\d+: ", line)]
-    assert findings == [CPK001_LINE]
+    env_risk = SERIALIZER_RISK["task_serializer"]
+    assert hook_outputs(result.stdout) == {
+        "celery-pickle": [CPK001_LINE],
+        "celery-pickle-config": [
+            ".env:1:24: " + BY_CODE["CPK001"].text(
+                setting="CELERY_TASK_SERIALIZER", value="pickle", risk=env_risk
+            ),
+            "docker-compose.yml:4:30: " + BY_CODE["CPK002"].text(
+                setting="CELERY_ACCEPT_CONTENT", value="pickle"
+            ),
+        ],
+        "celery-pickle-flake8": [CPK001_LINE],
+    }
 
     (target / "app" / "celeryconfig.py").write_text(FIXED_PY)
+    (target / ".env").write_text(FIXED_ENV)
+    (target / "docker-compose.yml").write_text(FIXED_COMPOSE)
     git(["add", "-A"], target)
-    result = try_repo(hook_repo, pre_commit_home, target, "celery-pickle-flake8")
+    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^celery pickle \(flake8\)\.+Passed$", result.stdout, flags=re.M)
+    for name in ("python", "config files", "flake8"):
+        assert re.search(rf"^celery pickle \({name}\)\.+Passed$", result.stdout, flags=re.M), name
 
 
-def test_flake8_hook_reads_the_users_flake8_config(hook_repo, pre_commit_home, target):
-    # per-file-ignores in the user's setup.cfg apply: the hook is plain flake8.
-    (target / "setup.cfg").write_text("[flake8]\nper-file-ignores = app/celeryconfig.py:CPK001\n")
+# --- the README's flake8-hook recipe -------------------------------------------------------------
+
+
+def test_flake8_hook_with_additional_dependencies(hook_repo, pre_commit_home, target):
+    """The README's recipe, with flake8's hook definition as a local hook (no network).
+
+    PyCQA/flake8's own hook is ``entry: flake8``, ``language: python``, ``types: [python]``,
+    ``require_serial: true``; the plugin comes in through ``additional_dependencies``.
+    """
+    from importlib.metadata import version
+
+    config = {
+        "repos": [{
+            "repo": "local",
+            "hooks": [{
+                "id": "flake8",
+                "name": "flake8",
+                "entry": "flake8",
+                "language": "python",
+                "types": ["python"],
+                "require_serial": True,
+                "additional_dependencies": [f"flake8=={version('flake8')}", str(hook_repo)],
+            }],
+        }]
+    }
+    (target / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     git(["add", "-A"], target)
-    result = try_repo(hook_repo, pre_commit_home, target, "celery-pickle-flake8")
-    assert result.returncode == 0, result.stdout + result.stderr
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
+    args = [*pre_commit_exe(), "run", "--all-files", "--color=never"]
+    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert hook_outputs(result.stdout) == {"flake8": [CPK001_LINE]}
