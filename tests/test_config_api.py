@@ -191,3 +191,18 @@ def test_unsafe_serializers_count_as_pickle():
     found = scan_text("a.yml", text, settings)
     assert [(f.line, f.code) for f in found] == [(1, "CPK002"), (2, "CPK001")]
     assert "'secure_json'" in found[0].message
+
+
+def test_bom_is_not_counted_in_columns():
+    for path, text, col in (
+        ("a.yml", "\ufefftask_serializer: pickle\n", 17),
+        ("a.toml", '\ufefftask_serializer = "pickle"\n', 18),
+        ("a.ini", "\ufeff[celery]\ntask_serializer = pickle\n", 18),
+    ):
+        assert [f.col for f in scan_text(path, text)] == [col], path
+
+
+def test_undecodable_bytes_do_not_break_the_engine():
+    """Text read with surrogateescape keeps lone surrogates; they reach no Rust code."""
+    text = "a: \udcff\udcfe\ntask_serializer: pickle  # \udcff\n"
+    assert [(f.line, f.col, f.code) for f in scan_text("a.yml", text)] == [(2, 17, "CPK001")]

@@ -53,6 +53,8 @@ def scan_text(path: str, text: str, settings: Settings = DEFAULTS) -> List[Findi
     language = language_for(path)
     if language is None:
         raise ValueError(f"not a configuration file this tool reads: {path}")
+    if text.startswith("\ufeff"):  # columns count from after the BOM, as in flake8
+        text = text[1:]
     if not may_hold_finding(text, settings):
         return []
     _check_nesting(text)

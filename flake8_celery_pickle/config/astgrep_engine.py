@@ -7,6 +7,7 @@ through their shell view (:mod:`.dockerfile`), which keeps every character's pos
 
 from __future__ import annotations
 
+import re
 from typing import Any, List, Sequence
 
 from flake8_celery_pickle.codes import BY_CODE
@@ -19,6 +20,7 @@ from flake8_celery_pickle.settings import Settings
 ENGINE = "ast-grep"
 #: Languages whose comments start with ``#`` (``# noqa`` is honoured there).
 HASH_COMMENTS = {"yaml", "bash", "dockerfile", "hcl"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _load_sgroot(language: str) -> Any:
@@ -42,6 +44,9 @@ def scan(path: str, text: str, language: str, settings: Settings) -> List[Findin
         raise ConfigParseError("binary content (NUL bytes)")
     grammar = "bash" if language == "dockerfile" else language
     source = shell_view(text) if language == "dockerfile" else text
+    # Lone surrogates (undecodable bytes read with surrogateescape) cannot cross into Rust;
+    # one replacement character each keeps every code-point position.
+    source = _SURROGATE.sub("\ufffd", source)
     root = sg_root(source, grammar).root()
     suppressions = suppress.from_tree(root)
     lines = text.split("\n")
