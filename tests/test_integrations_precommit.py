@@ -10,6 +10,7 @@ build to seconds. The package index must be reachable, as for any pre-commit hoo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -88,7 +89,6 @@ CONFIG_FILES = [
     "deploy/.env",
     ".env.production",
     "prod.env",
-    ".envrc",
     "Procfile",
     "Procfile.dev",
     "docker-compose.yml",
@@ -106,7 +106,9 @@ CONFIG_FILES = [
     "tox.ini",
     "development.ini",
 ]
-NOT_CONFIG_FILES = ["app.py", "README.md", "notes.txt", "envoy.py", "requirements.txt", "Makefile"]
+NOT_CONFIG_FILES = [
+    "app.py", "README.md", "notes.txt", "envoy.py", "requirements.txt", "Makefile", ".envrc"
+]
 
 
 @pytest.mark.parametrize("path", CONFIG_FILES)
@@ -117,6 +119,23 @@ def test_config_hook_matches_config_files(path):
 @pytest.mark.parametrize("path", NOT_CONFIG_FILES)
 def test_config_hook_skips_other_files(path):
     assert not re.search(hooks()["celery-pickle-config"]["files"], path)
+
+
+def test_command_scans_every_file_the_config_hook_passes(tmp_path):
+    """The hook's file pattern promises nothing the command would skip."""
+    for name in CONFIG_FILES:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# nothing here\n")
+    command = Path(sys.executable).parent / "flake8-celery-pickle"
+    result = subprocess.run(
+        [str(command), "--format", "json", "--no-project", *CONFIG_FILES],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    report = json.loads(result.stdout)
+    assert report["skipped"] == []
+    assert report["files"] == {"scanned": len(CONFIG_FILES), "skipped": 0, "errors": 0}
+    assert result.returncode == 0
 
 
 # --- try-repo ----------------------------------------------------------------------------------
