@@ -197,3 +197,22 @@ def test_pycharm_file_watcher_output_filter(project: Path):
     match = re.fullmatch(r"(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<message>.+)", line)
     assert match is not None
     assert match.group("file", "line", "column") == (str(path), "3", "19")
+
+
+# --- the command prints one path shape whatever it is given ------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["absolute", "relative", "dot-slash", "directory"])
+def test_command_prints_paths_relative_to_the_working_directory(project: Path, shape: str):
+    path = project / "app" / "celeryconfig.py"
+    given = {
+        "absolute": str(path),
+        "relative": "app/celeryconfig.py",
+        "dot-slash": "./app/celeryconfig.py",
+        "directory": ".",
+    }[shape]
+    command = Path(sys.executable).parent / "flake8-celery-pickle"
+    result = subprocess.run(
+        [str(command), "--quiet", given], cwd=project, capture_output=True, text=True
+    )
+    assert (result.returncode, result.stdout.splitlines()) == (1, [f"app/celeryconfig.py:{FINDING}"])
