@@ -96,6 +96,23 @@ def test_repository_gitignore_applies_to_a_subdirectory(tmp_path, capsys, monkey
     ]
 
 
+def test_a_named_ignored_directory_is_walked_with_its_own_rules(tmp_path, capsys, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        {
+            ".gitignore": "vendored/\n",
+            "vendored/lib/a.py": BAD,
+            "vendored/.gitignore": "skip.py\n",
+            "vendored/skip.py": BAD,
+        },
+    )
+    _, doc = scan_json(tmp_path, capsys, monkeypatch)
+    assert where(doc) == {}
+    _, doc = scan_json(tmp_path, capsys, monkeypatch, "vendored")
+    assert where(doc) == {"vendored/lib/a.py": ["CPK001@1"]}
+
+
 def test_named_files_are_checked_whatever_the_ignore_rules(tmp_path, capsys, monkeypatch) -> None:
     write(tmp_path, {".gitignore": "*.py\n", "a.py": BAD, "notes.txt": "pickle"})
     code, doc = scan_json(tmp_path, capsys, monkeypatch, "a.py", "notes.txt", "missing.py")

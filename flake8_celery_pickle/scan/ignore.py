@@ -3,7 +3,8 @@
 ``.gitignore`` files are read with ``pathspec``'s Git-compatible matcher, from the repository
 root (the nearest directory holding ``.git``) down to every directory walked, plus
 ``.git/info/exclude``; a deeper file's rules win over a shallower one's, as in git. Outside a
-repository the ``.gitignore`` files inside the scanned tree still apply.
+repository the ``.gitignore`` files inside the scanned tree still apply. A directory named on the
+command line is walked even when git ignores it; then only the rules inside it apply.
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ class GitIgnore:
             parts = [] if relative == "." else relative.split(os.sep)
             for depth in range(len(parts)):
                 rules.load_dir(os.path.join(repo, *parts[:depth]))
+            if rules.ignored(root, is_dir=True):
+                # The user named an ignored directory: check it, with only its own rules.
+                return cls(root)
         return rules
 
     def relative(self, path: str) -> str | None:
