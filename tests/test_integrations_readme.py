@@ -411,3 +411,20 @@ def test_ast_grep_language_server(tmp_path: Path):
         "docker-compose.yml": [("cpk001-yaml", 3, BY_CODE["CPK001"].url)],
         ".env": [("cpk002-bash", 0, BY_CODE["CPK002"].url)],
     }
+
+
+# --- pre-commit snippets ------------------------------------------------------------------------------
+
+
+def test_precommit_snippets_name_real_hooks():
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    ids = {hook["id"] for hook in manifest}
+    ours = yaml.safe_load(block(INTEGRATIONS, "yaml", "id: celery-pickle-config"))
+    [repo] = ours["repos"]
+    assert [hook["id"] for hook in repo["hooks"]] == ["celery-pickle", "celery-pickle-config"]
+    assert {hook["id"] for hook in repo["hooks"]} <= ids
+    recipe = yaml.safe_load(block(INTEGRATIONS, "yaml", "repo: https://github.com/PyCQA/flake8"))
+    [flake8_repo] = recipe["repos"]
+    [hook] = flake8_repo["hooks"]
+    assert hook["id"] == "flake8"
+    assert [d.split("==")[0] for d in hook["additional_dependencies"]] == ["flake8-celery-pickle"]
