@@ -221,6 +221,36 @@ def test_huge_files_are_skipped_with_a_reason(tmp_path, capsys, monkeypatch) -> 
     assert sorted(where(doc)) == ["big.py", "small.py"] and doc["skipped"] == []
 
 
+def test_default_size_limit_is_ten_mebibytes(tmp_path, capsys, monkeypatch) -> None:
+    write(tmp_path, {"a.py": BAD})
+    with open(tmp_path / "huge.py", "wb") as handle:  # sparse: costs no disk space
+        handle.truncate(10 * 1024 * 1024 + 1)
+    code, doc = scan_json(tmp_path, capsys, monkeypatch)
+    assert (code, where(doc)["huge.py"]) == (1, ["skipped: larger than 10 MiB (--max-file-size)"])
+
+
+def test_yaml_bomb_and_binary_yaml_through_the_real_engine(tmp_path, capsys, monkeypatch) -> None:
+    import importlib.util
+
+    if engines.config_engine()[0] is None or importlib.util.find_spec("ast_grep_py") is None:
+        pytest.skip("the configuration engine or ast-grep-py is not installed")
+    levels = ["a0: &a0 [pickle, pickle, pickle, pickle, pickle, pickle, pickle, pickle, pickle]"]
+    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 12)]
+    write(
+        tmp_path,
+        {
+            "bomb.yaml": "\n".join(levels) + "\nCELERY_TASK_SERIALIZER: pickle\n",
+            "blob.yaml": b"CELERY_TASK_SERIALIZER: pickle\n\x00\x01\x02",
+        },
+    )
+    code, doc = scan_json(tmp_path, capsys, monkeypatch)
+    assert code == 1
+    assert where(doc) == {
+        "blob.yaml": ["skipped: binary file"],
+        "bomb.yaml": [f"CPK001@{len(levels) + 1}"],
+    }
+
+
 @posix_only
 def test_fifo_is_skipped_without_blocking(tmp_path, capsys, monkeypatch) -> None:
     os.mkfifo(tmp_path / "pipe.py")
