@@ -12,7 +12,11 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:  # the scan and the reporters load only after the arguments are parsed
+    from flake8_celery_pickle.report.model import Report
+    from flake8_celery_pickle.scan.options import ScanOptions
 
 PROG = "flake8-celery-pickle"
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "rdjson")
@@ -196,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scan_options(args: argparse.Namespace) -> object:
+def _scan_options(args: argparse.Namespace) -> ScanOptions:
     from flake8_celery_pickle.scan import ScanOptions
     from flake8_celery_pickle.scan.ignore import DEFAULT_EXCLUDE
     from flake8_celery_pickle.scan.read import DEFAULT_MAX_SIZE
@@ -248,10 +252,7 @@ def _write(stream: IO[str], text: str) -> None:
     stream.flush()
 
 
-def _summary(report: object) -> str:
-    from flake8_celery_pickle.report.model import Report
-
-    assert isinstance(report, Report)
+def _summary(report: Report) -> str:
     files = report.scanned
     text = f"{PROG}: {files} file{'s' if files != 1 else ''} scanned"
     skipped = Counter(skip.reason for skip in report.skipped)
@@ -302,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from flake8_celery_pickle.scan import DiffBaseError, scan
 
     try:
-        report = scan(options)  # type: ignore[arg-type]
+        report = scan(options)
     except DiffBaseError as exc:
         sys.stderr.write(f"{PROG}: error: --diff-base {args.diff_base}: {exc}\n")
         return EXIT_ERROR

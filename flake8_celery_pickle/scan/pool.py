@@ -20,7 +20,7 @@ AUTO_PARALLEL_FILES = 64
 
 def available_cpus() -> int:
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined,unused-ignore]
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
 
