@@ -8,6 +8,7 @@ arguments are parsed; the scan and the reporters load afterwards.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections import Counter
@@ -239,17 +240,28 @@ def _scan_options(args: argparse.Namespace) -> ScanOptions:
 
 
 def _write(stream: IO[str], text: str) -> None:
+    """Write ``text`` whatever the stream's encoding; a closed pipe (``| head``) ends quietly."""
     try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        buffer = getattr(stream, "buffer", None)
-        if buffer is None:
-            stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
-        else:
-            stream.flush()
-            buffer.write(text.encode("utf-8", "backslashreplace"))
-            buffer.flush()
-    stream.flush()
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:
+            buffer = getattr(stream, "buffer", None)
+            if buffer is None:
+                stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
+            else:
+                stream.flush()
+                buffer.write(text.encode("utf-8", "backslashreplace"))
+                buffer.flush()
+        stream.flush()
+    except BrokenPipeError:
+        # Nobody reads any more: point the stream at devnull so the exit flush cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        finally:
+            os.close(devnull)
 
 
 def _summary(report: Report) -> str:
@@ -307,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DiffBaseError as exc:
         sys.stderr.write(f"{PROG}: error: --diff-base {args.diff_base}: {exc}\n")
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
     if args.format in ("json", "sarif"):
         report.version = _version()
     output = renderer(args.format)(report, BY_CODE)

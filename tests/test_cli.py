@@ -16,7 +16,7 @@ import types
 from pathlib import Path
 
 import pytest
-from test_cli_support import EXAMPLES, SCHEMA, Result, run_main, run_process, write
+from test_cli_support import EXAMPLES, SCHEMA, Result, command, run_main, run_process, write
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
@@ -345,6 +345,21 @@ def test_non_ascii_paths_with_an_ascii_terminal(tmp_path) -> None:
     )
     doc = run_process(["--format", "json"], tmp_path, env={"PYTHONIOENCODING": "ascii"})
     assert doc.code == 1
+
+
+@posix_only
+def test_a_reader_that_stops_early_causes_no_traceback(tmp_path) -> None:
+    write(tmp_path, {f"m{n:03d}.py": BAD for n in range(300)})
+    argv = [*command(), "--format", "sarif", "--jobs", "1"]
+    with subprocess.Popen(
+        argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(10) == b'{\n  "$sche'
+        proc.stdout.close()
+        err = proc.stderr.read().decode("utf-8", "replace")
+        code = proc.wait(timeout=120)
+    assert "Traceback" not in err and code == 1
 
 
 def test_print_pack_path(tmp_path, capsys, monkeypatch) -> None:
