@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parent.parent
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -427,4 +428,5 @@ def test_precommit_snippets_name_real_hooks():
     [flake8_repo] = recipe["repos"]
     [hook] = flake8_repo["hooks"]
     assert hook["id"] == "flake8"
-    assert [d.split("==")[0] for d in hook["additional_dependencies"]] == ["flake8-celery-pickle"]
+    assert hook["additional_dependencies"] == [f"flake8-celery-pickle=={VERSION}"]
+    assert repo["rev"] == f"v{VERSION}"
