@@ -109,6 +109,26 @@ def test_reviewdog_reads_rdjson_not_the_flake8_format():
     assert "-f=flake8" not in consumer
 
 
+SCHEMAS = {
+    "github-actions.yml": "vendor.github-workflows",
+    "reviewdog.yml": "vendor.github-workflows",
+    "gitlab-ci.yml": "vendor.gitlab-ci",
+}
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflow_validates_against_the_service_schema(name):
+    """GitHub's and GitLab's published workflow schemas, as check-jsonschema vendors them."""
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    if not checker.exists():
+        pytest.skip("check-jsonschema is not installed in this environment")
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", SCHEMAS[name], str(CI_DIR / name)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # --- the commands, run -----------------------------------------------------------------------
 
 
