@@ -173,6 +173,59 @@ def test_command_takes_the_same_options(option_project: Path):
     assert (result.returncode, result.stdout.splitlines()) == (1, OPTION_FINDINGS)
 
 
+NAMESPACES = "--celery-pickle-namespaces=CELERY,TASKS"
+UNSAFE = "--celery-pickle-unsafe-serializers=fast"
+
+#: One case per "codes it affects" entry of the README's options table: (code, option, source).
+OPTION_TABLE = [
+    ("CPK001", NAMESPACES, "TASKS_TASK_SERIALIZER = 'pickle'\n"),
+    ("CPK002", NAMESPACES, "TASKS_ACCEPT_CONTENT = ['json', 'pickle']\n"),
+    ("CPK003", NAMESPACES, "app.conf.update(TASKS_TASK_SERIALIZER='pickle')\n"),
+    ("CPK005", NAMESPACES, "TASKS_TASK_ROUTES = {'a.*': {'serializer': 'pickle'}}\n"),
+    ("CPK010", NAMESPACES, "TASKS_RESULT_BACKEND = 'django-cache'\n"),
+    ("CPK001", UNSAFE, "task_serializer = 'fast'\n"),
+    ("CPK002", UNSAFE, "accept_content = ['json', 'fast']\n"),
+    ("CPK003", UNSAFE, "app.conf.update(task_serializer='fast')\n"),
+    ("CPK005", UNSAFE, "add.apply_async((1, 2), serializer='fast')\n"),
+    ("CPK006", UNSAFE, "from kombu import Consumer\nConsumer(channel, queues, accept=['fast'])\n"),
+    ("CPK007", UNSAFE, "from kombu.serialization import registry\nregistry.enable('fast')\n"),
+    ("CPK009", UNSAFE, "app.setup_security(serializer='fast')\n"),
+]
+
+
+def table_codes(option: str) -> set:
+    """The codes in the "codes it affects" column of an option's row of the README table."""
+    [row] = [r for r in section("options").splitlines() if r.startswith(f"| `{option}` |")]
+    return set(re.findall(r"CPK\d{3}", row.split(" | ")[3]))
+
+
+def test_options_table_lists_the_codes_each_option_affects():
+    for option in (NAMESPACES, UNSAFE):
+        name = option.split("=")[0]
+        tested = {code for code, opt, _ in OPTION_TABLE if opt == option}
+        if option == NAMESPACES:
+            tested.add("CPK004")  # test_namespaces_decide_what_cpk004_counts_as_explicit
+        assert table_codes(name) == tested, name
+
+
+@pytest.mark.parametrize(("code", "option", "source"), OPTION_TABLE)
+def test_option_affects_code(tmp_path: Path, code: str, option: str, source: str):
+    (tmp_path / "tox.ini").write_text("[flake8]\nselect = CPK\n")
+    (tmp_path / "conf.py").write_text(source)
+    assert codes_of(flake8_lines(tmp_path, "conf.py")) == []
+    assert codes_of(flake8_lines(tmp_path, option, "conf.py")) == [code]
+
+
+def test_namespaces_decide_what_cpk004_counts_as_explicit(tmp_path: Path):
+    (tmp_path / "tox.ini").write_text("[flake8]\nselect = CPK\n")
+    (tmp_path / "app.py").write_text(
+        "from celery import Celery\n\napp = Celery('proj')\n"
+        "TASKS_TASK_SERIALIZER = 'json'\nTASKS_ACCEPT_CONTENT = ['json']\n"
+    )
+    assert codes_of(flake8_lines(tmp_path, "app.py")) == ["CPK004"]
+    assert codes_of(flake8_lines(tmp_path, NAMESPACES, "app.py")) == []
+
+
 CPK010_SOURCE = (
     "# Celery settings\n"
     "\n"
