@@ -196,6 +196,27 @@ class TestGuard:
         source = "import celery\nx = a" + ".b" * 600 + ".apply_async(serializer='pickle')\n"
         assert codes(source) == ["CPK005"]
 
+    @staticmethod
+    def _chain(links: list[str]) -> str:
+        head = "from kombu import Producer\np0 = Producer(None)\n"
+        return head + "".join(links) + "p3000.publish(None, serializer='pickle')\n"
+
+    def test_long_alias_chains_in_source_order_are_followed(self) -> None:
+        links = [f"p{i} = p{i - 1}\n" for i in range(1, 3001)]
+        assert results(self._chain(links)) == [
+            "3003:32: CPK005 p3000.publish() uses serializer 'pickle': the message is pickled "
+            "and can run code where it is consumed; use serializer='json'"
+        ]
+
+    def test_long_alias_chains_out_of_order_are_unknown_not_a_crash(self) -> None:
+        # Bound in reverse: no source order makes the lookups shallow, so the receiver stays
+        # unknown; the file imports kombu, so an unknown ``.publish`` receiver is still judged.
+        links = [f"p{i} = p{i - 1}\n" for i in range(3000, 0, -1)]
+        assert results(self._chain(links)) == [
+            "3003:32: CPK005 p3000.publish() uses serializer 'pickle': the message is pickled "
+            "and can run code where it is consumed; use serializer='json'"
+        ]
+
     def test_unparsable_source_raises_syntax_error_for_the_caller(self) -> None:
         with pytest.raises(SyntaxError):
             check_source("task_serializer = 'pickle'(\n")

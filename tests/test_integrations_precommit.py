@@ -207,7 +207,7 @@ def test_all_hooks_fail_on_pickle_then_pass_when_fixed(hook_repo, pre_commit_hom
     git(["add", "-A"], target)
     env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
     args = [*pre_commit_exe(), "try-repo", str(hook_repo), "--all-files", "--color=never"]
-    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True)
+    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 1, result.stdout + result.stderr
     env_risk = SERIALIZER_RISK["task_serializer"]
     assert hook_outputs(result.stdout) == {
@@ -227,7 +227,7 @@ def test_all_hooks_fail_on_pickle_then_pass_when_fixed(hook_repo, pre_commit_hom
     (target / ".env").write_text(FIXED_ENV)
     (target / "docker-compose.yml").write_text(FIXED_COMPOSE)
     git(["add", "-A"], target)
-    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True)
+    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("python", "config files", "flake8"):
         assert re.search(rf"^celery pickle \({name}\)\.+Passed$", result.stdout, flags=re.M), name
@@ -262,6 +262,6 @@ def test_flake8_hook_with_additional_dependencies(hook_repo, pre_commit_home, ta
     git(["add", "-A"], target)
     env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
     args = [*pre_commit_exe(), "run", "--all-files", "--color=never"]
-    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True)
+    result = subprocess.run(args, cwd=target, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 1, result.stdout + result.stderr
     assert hook_outputs(result.stdout) == {"flake8": [CPK001_LINE]}

@@ -17,6 +17,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -378,8 +379,12 @@ class LanguageServer:
 
     def __init__(self, args: List[str], cwd: Path) -> None:
         self.process = subprocess.Popen(
-            args, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            args, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
+        # A hang guard, not a time limit on behaviour: a stuck server is killed, its output
+        # closes, and receive() fails instead of blocking the suite.
+        self.watchdog = threading.Timer(120, self.process.kill)
+        self.watchdog.start()
 
     def send(self, message: dict) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
@@ -419,13 +424,20 @@ class LanguageServer:
         raise AssertionError(f"no response to request {request_id}")
 
     def close(self) -> None:
-        self.send({"id": 99, "method": "shutdown"})
-        self.send({"method": "exit"})
+        try:
+            self.send({"id": 99, "method": "shutdown"})
+            self.send({"method": "exit"})
+        except OSError:  # pragma: no cover - the server is already gone
+            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover
             self.process.kill()
             self.process.wait()
+        self.watchdog.cancel()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
 
 
 def test_ast_grep_language_server(tmp_path: Path):

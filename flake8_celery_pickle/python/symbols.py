@@ -97,11 +97,21 @@ def _is_local_celery_module(module: str) -> bool:
     )
 
 
+#: Nested resolutions before a lookup gives up and resolves the module in source order first.
+_MAX_DEPTH = 100
+
+
+class _TooDeep(Exception):
+    """Raised inside the resolver when a chain of lookups nests deeper than :data:`_MAX_DEPTH`."""
+
+
 class Resolver:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._memo: Dict[int, Optional[str]] = {}
         self._busy: Set[int] = set()
+        self._depth = 0
+        self._warmed = False
         #: Whether the module talks to Celery or kombu at all: it imports them, or a project
         #: module named after celery. Unresolved receivers count as Celery objects only then.
         self.celery_context = any(
@@ -111,18 +121,57 @@ class Resolver:
         self.kombu_context = any(m.split(".", 1)[0] == "kombu" for m in model.imported_modules)
 
     def symbol(self, node: ast.AST, scope: Scope) -> Optional[str]:
+        """The canonical symbol ``node`` stands for in ``scope``, or ``None`` when unknown."""
+        if self._depth:
+            return self._resolve(node, scope)
+        try:
+            return self._resolve(node, scope)
+        except _TooDeep:
+            pass
+        # A long chain of aliases (``p1 = p0``, ``p2 = p1``, ...) resolved from its far end.
+        # Resolving every binding once in source order leaves each link one step from a
+        # resolved one, so the retry stays shallow; a chain that is still too deep is unknown.
+        self._warm()
+        try:
+            return self._resolve(node, scope)
+        except _TooDeep:
+            return None
+
+    def _resolve(self, node: ast.AST, scope: Scope) -> Optional[str]:
         key = id(node)
         if key in self._memo:
             return self._memo[key]
         if key in self._busy:
             return None
+        if self._depth >= _MAX_DEPTH:
+            raise _TooDeep
         self._busy.add(key)
+        self._depth += 1
         try:
             result = self._symbol(node, scope)
         finally:
+            self._depth -= 1
             self._busy.discard(key)
         self._memo[key] = result
         return result
+
+    def _warm(self) -> None:
+        if self._warmed:
+            return
+        self._warmed = True
+        pending = [
+            (binding.node, scope)
+            for scope in (self.model.module, *self.model.scope_of_def.values())
+            for bindings in scope.bindings.values()
+            for binding in bindings
+            if binding.kind is None and isinstance(binding.node, ast.expr)
+        ]
+        pending.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+        for node, scope in pending:
+            try:
+                self._resolve(node, scope)
+            except _TooDeep:
+                continue
 
     def _symbol(self, node: ast.AST, scope: Scope) -> Optional[str]:
         # Unwind attribute and call chains iteratively: ``a.b().c`` may be thousands deep.
