@@ -57,6 +57,7 @@ SOURCES: Tuple[Source, ...] = (
 #: names kombu).
 FLAKE8_GROUPS: Tuple[str, ...] = ("kombu", "mayan-edms")
 
+
 @dataclass(frozen=True)
 class GroupStats:
     files: int

@@ -51,12 +51,12 @@ __all__ = [
     "Row",
     "Spread",
     "Target",
+    "main",
     "median",
     "pair_ratios",
+    "paired_row",
     "ratio_spread",
     "render_table",
-    "paired_row",
-    "main",
 ]
 
 COMMAND = "flake8-celery-pickle"
@@ -230,7 +230,9 @@ def row_flake8(ctx: Context, jobs: int) -> Row:
     )
     bad = [s.returncode for s in a if s.returncode not in (0, 1)]
     if bad:
-        return Row(label, "flake8 + plugin", "flake8", missing=f"n/a (flake8 + plugin exit {bad[0]})")
+        return Row(
+            label, "flake8 + plugin", "flake8", missing=f"n/a (flake8 + plugin exit {bad[0]})"
+        )
     if jobs == 1:
         ctx.bare_j1_cpu = [s.cpu for s in b]
     row = paired_row(
@@ -281,7 +283,8 @@ def row_plugin_probe(ctx: Context) -> Row:
     )
     row.notes.append(
         f"plugin run() total {median(seconds) * 1000:.0f} ms over {last['files']:,} files; "
-        f"{last['gated']:,} passed the text gate ({100.0 * last['gated'] / max(last['files'], 1):.1f} %), "
+        f"{last['gated']:,} passed the text gate "
+        f"({100.0 * last['gated'] / max(last['files'], 1):.1f} %), "
         f"{last['findings']} findings, {last['unparsable']} files did not parse"
     )
     return row

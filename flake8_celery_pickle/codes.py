@@ -20,7 +20,10 @@ from typing import Dict, NamedTuple, Tuple
 #: Where the rendered rule documentation lives; each rule's anchor is appended.
 DOCS_URL = "https://github.com/flake8-celery-pickle/flake8-celery-pickle/blob/main/README.md"
 
-CWE_502 = ("CWE-502: Deserialization of Untrusted Data", "https://cwe.mitre.org/data/definitions/502.html")
+CWE_502 = (
+    "CWE-502: Deserialization of Untrusted Data",
+    "https://cwe.mitre.org/data/definitions/502.html",
+)
 CELERY_SECURITY = (
     "Celery security guide: serializers",
     "https://docs.celeryq.dev/en/stable/userguide/security.html#serializers",
@@ -188,7 +191,9 @@ RULES: Tuple[Rule, ...] = (
         name="implicit-serializer-config",
         message="Celery app without explicit {missing}: Celery before 4.0.1 sends or accepts "
         "pickle by default; set task_serializer='json' and accept_content=['json']",
-        summary="A Celery app relies on default serializer settings, which were pickle before 4.0.1.",
+        summary=(
+            "A Celery app relies on default serializer settings, which were pickle before 4.0.1."
+        ),
         what="Reports a `Celery(...)` app built in a module that neither sets `task_serializer` "
         "and `accept_content` explicitly nor loads its configuration from elsewhere "
         "(`config_from_object` with a module name, `config_from_envvar`, `config_source=`, "
@@ -284,7 +289,9 @@ RULES: Tuple[Rule, ...] = (
         why="A custom serializer is pickle under another name: accept lists that look safe "
         "(`['secure_json']`) still hand attacker bytes to a decoder that can run code.",
         example="register('fast', dumps, pickle.loads, content_type='application/x-fast')",
-        use_instead="register('fast', orjson.dumps, orjson.loads, content_type='application/x-fast')",
+        use_instead=(
+            "register('fast', orjson.dumps, orjson.loads, content_type='application/x-fast')"
+        ),
         references=(KOMBU_SERIALIZATION, CWE_502),
         engines=("python", "config"),
         example_args={"serializer": "fast", "decoder": "pickle.loads"},

@@ -242,8 +242,11 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
             lines = diff(document, path)
             if lines:
                 sys.stdout.writelines(lines)
-                print(f"{path}: the rules block is stale; run "
-                      f"python -m flake8_celery_pickle.docs --write {path}", file=sys.stderr)
+                print(
+                    f"{path}: the rules block is stale; run "
+                    f"python -m flake8_celery_pickle.docs --write {path}",
+                    file=sys.stderr,
+                )
                 return 1
             return 0
         updated = replace_block(document)

@@ -83,7 +83,10 @@ def test_render_table_exact():
         target=run.Target("cpu", 1.02),
     )
     missing = run.Row(
-        "command vs ruff", "cmd", "ruff", missing="n/a (command not found)",
+        "command vs ruff",
+        "cmd",
+        "ruff",
+        missing="n/a (command not found)",
         target=run.Target("wall", 1.0),
     )
     assert run.render_table([measured, missing]).splitlines() == [
@@ -98,8 +101,16 @@ def test_render_table_exact():
 
 
 def test_render_escapes_pipes_and_marks_a_miss():
-    row = run.Row("a|b", "x", "y", n=1, a_median=0.0421, b_median=None, unit="ms",
-                  target=run.Target("value", 0.01, " ms"))
+    row = run.Row(
+        "a|b",
+        "x",
+        "y",
+        n=1,
+        a_median=0.0421,
+        b_median=None,
+        unit="ms",
+        target=run.Target("value", 0.01, " ms"),
+    )
     assert run.render_table([row]).splitlines()[2] == (
         "| a\\|b | x | y | 1 | 0.042 ms | — | n/a | n/a | n/a | <= 0.01 ms | **no** |"
     )
@@ -107,7 +118,10 @@ def test_render_escapes_pipes_and_marks_a_miss():
 
 def test_format_number_significant_digits():
     assert [format_number(v) for v in (123.4, 12.34, 1.234, 0.1234)] == [
-        "123", "12.3", "1.23", "0.123"
+        "123",
+        "12.3",
+        "1.23",
+        "0.123",
     ]
     assert format_number(None) == "n/a"
     assert format_number(2.5, "MiB") == "2.50 MiB"

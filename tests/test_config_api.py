@@ -89,7 +89,7 @@ def test_not_a_config_file_is_a_value_error():
         ("task_serializer: json", False),
         ("accept: [application/x-python-serialize]", True),
         ("x: pickle", True),
-        ("[project.entry-points.\"kombu.serializers\"]", True),
+        ('[project.entry-points."kombu.serializers"]', True),
     ],
 )
 def test_gate(text, expected):
@@ -151,24 +151,42 @@ def test_columns_are_utf8_bytes_and_lines_one_based():
 @pytest.mark.parametrize(
     "path,text,message",
     [
-        ("a.yml", "env:\n  - name: CELERY_RESULT_SERIALIZER\n    value: pickle\n",
-         "CELERY_RESULT_SERIALIZER is 'pickle': pickled results can run code in every client "
-         "that reads them; use 'json'"),
-        ("a.yml", "celery:\n  eventSerializer: fernet_pickle\n",
-         "eventSerializer is 'fernet_pickle': pickled events are accepted by workers and every "
-         "event monitor; use 'json'"),
-        ("a.json", '{"acceptContent": ["json", "application/x-python-serialize"]}',
-         "acceptContent accepts 'application/x-python-serialize': any message of that type can "
-         "run code in this process; accept only 'json'"),
-        ("run.sh", "celery -A proj beat -- accept_content='(list)[\"pickle\"]'\n",
-         "the celery beat command line enables 'pickle' in accept_content: pickled messages can "
-         "run code on workers and clients; use 'json'"),
-        ("run.sh", "celery call add --serializer=pickle\n",
-         "celery call --serializer uses serializer 'pickle': the message is pickled and can run "
-         "code where it is consumed; use serializer='json'"),
-        ("main.tf", 'env = { CELERY_CALL_SERIALIZER = "pickle" }\n',
-         "CELERY_CALL_SERIALIZER (celery call) uses serializer 'pickle': the message is pickled "
-         "and can run code where it is consumed; use serializer='json'"),
+        (
+            "a.yml",
+            "env:\n  - name: CELERY_RESULT_SERIALIZER\n    value: pickle\n",
+            "CELERY_RESULT_SERIALIZER is 'pickle': pickled results can run code in every client "
+            "that reads them; use 'json'",
+        ),
+        (
+            "a.yml",
+            "celery:\n  eventSerializer: fernet_pickle\n",
+            "eventSerializer is 'fernet_pickle': pickled events are accepted by workers and every "
+            "event monitor; use 'json'",
+        ),
+        (
+            "a.json",
+            '{"acceptContent": ["json", "application/x-python-serialize"]}',
+            "acceptContent accepts 'application/x-python-serialize': any message of that type can "
+            "run code in this process; accept only 'json'",
+        ),
+        (
+            "run.sh",
+            "celery -A proj beat -- accept_content='(list)[\"pickle\"]'\n",
+            "the celery beat command line enables 'pickle' in accept_content: pickled messages can "
+            "run code on workers and clients; use 'json'",
+        ),
+        (
+            "run.sh",
+            "celery call add --serializer=pickle\n",
+            "celery call --serializer uses serializer 'pickle': the message is pickled and can run "
+            "code where it is consumed; use serializer='json'",
+        ),
+        (
+            "main.tf",
+            'env = { CELERY_CALL_SERIALIZER = "pickle" }\n',
+            "CELERY_CALL_SERIALIZER (celery call) uses serializer 'pickle': the message is pickled "
+            "and can run code where it is consumed; use serializer='json'",
+        ),
     ],
 )
 def test_messages_name_the_setting_and_value(path, text, message):

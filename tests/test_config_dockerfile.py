@@ -31,7 +31,7 @@ def test_bash_grammar_does_not_read_legacy_env_or_exec_form():
 
 def test_view_keeps_every_line_length():
     text = (
-        "# syntax=docker/dockerfile:1\nFROM python:3.12\nLABEL a=\"é pickle\"\n"
+        '# syntax=docker/dockerfile:1\nFROM python:3.12\nLABEL a="é pickle"\n'
         "RUN --mount=type=cache,target=/root/.cache pip install x && \\\n"
         "    # a comment Docker drops\n    celery call t --serializer pickle\n"
         "ENV A=1 \\\n    B=2\nONBUILD RUN echo pickle\nCOPY . /app\n"
@@ -49,12 +49,18 @@ def test_view_keeps_every_line_length():
         ("ENV CELERY_ACCEPT_CONTENT json pickle\n", [(1, 26, "CPK002")]),
         ("ARG CELERY_RESULT_SERIALIZER=pickle\n", [(1, 29, "CPK001")]),
         ("ENV A=1 \\\n    CELERY_EVENT_SERIALIZER='pickle'\n", [(2, 28, "CPK001")]),
-        ("RUN pip install x && \\\n    # note\n    celery call t --serializer pickle\n",
-         [(3, 31, "CPK005")]),
-        ("RUN --mount=type=cache,target=/c celery -A p call t --serializer=pickle\n",
-         [(1, 52, "CPK005")]),
-        ('CMD ["celery", "-A", "p", "worker", "--", "task_serializer=pickle"]\n',
-         [(1, 42, "CPK003")]),
+        (
+            "RUN pip install x && \\\n    # note\n    celery call t --serializer pickle\n",
+            [(3, 31, "CPK005")],
+        ),
+        (
+            "RUN --mount=type=cache,target=/c celery -A p call t --serializer=pickle\n",
+            [(1, 52, "CPK005")],
+        ),
+        (
+            'CMD ["celery", "-A", "p", "worker", "--", "task_serializer=pickle"]\n',
+            [(1, 42, "CPK003")],
+        ),
         ('ENTRYPOINT ["celery", "call", "t", "--serializer", "pickle"]\n', [(1, 51, "CPK005")]),
         ("ONBUILD ENV CELERY_TASK_SERIALIZER=pickle\n", [(1, 35, "CPK001")]),
         ("RUN <<EOF\nexport CELERY_TASK_SERIALIZER=pickle\nEOF\n", [(2, 30, "CPK001")]),

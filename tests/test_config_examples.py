@@ -62,16 +62,29 @@ def expected_findings(path: Path, root: Path) -> list:
 def test_the_examples_cover_every_format():
     names = {path.relative_to(VULNERABLE).as_posix() for path in config_files(VULNERABLE)}
     assert names == {
-        ".env", "Dockerfile", "Procfile", "ansible/group_vars.yml", "development.ini",
-        "docker-compose.yml", "ecs-task-definition.json", "helm/values.yaml",
-        "k8s/deployment.yaml", "main.tf", "pyproject.toml", "setup.cfg", "start-worker.sh",
+        ".env",
+        "Dockerfile",
+        "Procfile",
+        "ansible/group_vars.yml",
+        "development.ini",
+        "docker-compose.yml",
+        "ecs-task-definition.json",
+        "helm/values.yaml",
+        "k8s/deployment.yaml",
+        "main.tf",
+        "pyproject.toml",
+        "setup.cfg",
+        "start-worker.sh",
     }
     assert names == {path.relative_to(FIXED).as_posix() for path in config_files(FIXED)}
 
 
 def test_side_file_names_only_files_that_cannot_carry_comments():
     assert set(side_file_expectations(VULNERABLE)) == {
-        "ecs-task-definition.json", "Dockerfile", "development.ini", "setup.cfg",
+        "ecs-task-definition.json",
+        "Dockerfile",
+        "development.ini",
+        "setup.cfg",
     }
 
 
@@ -92,7 +105,10 @@ def test_fixed_example_reports_nothing(path):
 def cli_findings(root: Path) -> set:
     result = subprocess.run(
         [AST_GREP, "scan", "-c", str(pack_config_path()), "--json=compact", "."],
-        cwd=root, capture_output=True, text=True, timeout=300,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode in (0, 1), result.stderr
     found = set()

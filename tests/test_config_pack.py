@@ -64,8 +64,19 @@ def test_rule_metadata_agrees_with_the_code_table(path):
     assert data["note"] == rule.why
     assert data["url"] == rule.url
     assert "config" in rule.engines
-    assert set(data) <= {"id", "language", "severity", "message", "note", "url", "metadata",
-                         "rule", "utils", "constraints", "transform"}
+    assert set(data) <= {
+        "id",
+        "language",
+        "severity",
+        "message",
+        "note",
+        "url",
+        "metadata",
+        "rule",
+        "utils",
+        "constraints",
+        "transform",
+    }
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
@@ -146,25 +157,37 @@ def test_key_regexes_cover_the_vocabulary_spellings(rule_id, util, table):
         for name in vocabulary.spellings(canonical) | vocabulary.config_key_forms(canonical):
             assert pattern.search(name), name
             assert pattern.search(f'"{name}"'), name
-    for other in ("SESSION_SERIALIZER", "CACHE_SERIALIZER", "serializer", "serializer_class",
-                  "task_serializers", "accept", "format", "DEFAULT_SERIALIZER"):
+    for other in (
+        "SESSION_SERIALIZER",
+        "CACHE_SERIALIZER",
+        "serializer",
+        "serializer_class",
+        "task_serializers",
+        "accept",
+        "format",
+        "DEFAULT_SERIALIZER",
+    ):
         assert not pattern.search(other), other
 
 
 def test_key_regexes_are_the_same_in_yaml_and_json():
-    assert _key_regex("cpk001-yaml", "serializer-key").pattern == _key_regex(
-        "cpk001-json", "serializer-key"
-    ).pattern
-    assert _key_regex("cpk002-yaml", "accept-key").pattern == _key_regex(
-        "cpk002-json", "accept-key"
-    ).pattern
+    assert (
+        _key_regex("cpk001-yaml", "serializer-key").pattern
+        == _key_regex("cpk001-json", "serializer-key").pattern
+    )
+    assert (
+        _key_regex("cpk002-yaml", "accept-key").pattern
+        == _key_regex("cpk002-json", "accept-key").pattern
+    )
 
 
 @needs_cli
 def test_ast_grep_test_passes_with_snapshots():
     result = subprocess.run(
         [AST_GREP, "test", "-c", str(pack_config_path())],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"test result: ok. {len(RULE_FILES)} passed; 0 failed;" in result.stdout
@@ -176,7 +199,9 @@ def test_installed_pack_loads_one_rule_per_rule_file(tmp_path):
     (tmp_path / "a.yml").write_text("a: 1\n")
     result = subprocess.run(
         [AST_GREP, "scan", "-c", str(pack_config_path()), "--inspect", "summary", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert f"effectiveRuleCount={len(RULE_FILES)},skippedRuleCount=0" in result.stderr

@@ -70,8 +70,11 @@ def yaml_value(values, style):
 @PROFILE
 @given(
     st.lists(entries(), min_size=1, max_size=6),
-    st.lists(st.sampled_from(["plain", "single", "double", "flow", "comma", "space"]),
-             min_size=6, max_size=6),
+    st.lists(
+        st.sampled_from(["plain", "single", "double", "flow", "comma", "space"]),
+        min_size=6,
+        max_size=6,
+    ),
     st.booleans(),
 )
 def test_yaml_mappings(items, styles, nested):
@@ -79,7 +82,7 @@ def test_yaml_mappings(items, styles, nested):
     indent = "  " if nested else ""
     expected = []
     for (key, kind, values), style in zip(items, styles):
-        if kind == "serializer" or len(values) == 1 and style in ("flow", "comma", "space"):
+        if kind == "serializer" or (len(values) == 1 and style in ("flow", "comma", "space")):
             values = values[:1]
             if kind == "serializer":
                 style = style if style in ("plain", "single", "double") else "double"
@@ -116,8 +119,18 @@ def test_compose_and_kubernetes_env(items, kubernetes):
 @PROFILE
 @given(
     st.lists(entries(env_only=True), min_size=1, max_size=6),
-    st.lists(st.sampled_from(["{k}={v}", "export {k}={v}", "{k}='{v}' celery -A proj worker",
-                              'docker run -e "{k}={v}" image']), min_size=6, max_size=6),
+    st.lists(
+        st.sampled_from(
+            [
+                "{k}={v}",
+                "export {k}={v}",
+                "{k}='{v}' celery -A proj worker",
+                'docker run -e "{k}={v}" image',
+            ]
+        ),
+        min_size=6,
+        max_size=6,
+    ),
 )
 def test_shell_and_env_files(items, templates):
     lines = []

@@ -1,4 +1,4 @@
-"""Suppression comments: in-process ast-grep-ignore behaves as the ast-grep CLI; # noqa as flake8."""
+"""Suppression comments: in-process ast-grep-ignore acts as in the CLI; noqa as in flake8."""
 
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ def _serializer_doc() -> str:
 
 
 EXPECTED_LINES = [
-    (5, "CPK001"),   # a4: other rule named
-    (8, "CPK001"),   # a6: value on the next line, no comment
+    (5, "CPK001"),  # a4: other rule named
+    (8, "CPK001"),  # a6: value on the next line, no comment
     (11, "CPK001"),  # a7: comment applies to the key's line, the value is one further
     (12, "CPK001"),  # a8: comment does not start with the marker
     (13, "CPK001"),  # a9: ids are exact
@@ -79,7 +79,10 @@ def test_ast_grep_ignore_matches_the_cli(tmp_path):
     (tmp_path / "ignore.yml").write_text(_serializer_doc(), encoding="utf-8")
     result = subprocess.run(
         [AST_GREP, "scan", "-c", str(pack_config_path()), "--json=compact", "ignore.yml"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     cli = sorted(
         (m["range"]["start"]["line"] + 1, m["ruleId"].split("-")[0].upper())
@@ -99,12 +102,18 @@ def test_file_level_ignore():
 @pytest.mark.parametrize(
     "path,text,lines",
     [
-        ("a.yml", "task_serializer: pickle  # noqa: CPK001\naccept_content: [pickle]  # noqa\n",
-         []),
+        (
+            "a.yml",
+            "task_serializer: pickle  # noqa: CPK001\naccept_content: [pickle]  # noqa\n",
+            [],
+        ),
         ("a.yml", "task_serializer: pickle  # noqa: CPK002\n", [1]),
         ("a.yml", "task_serializer: pickle  # NOQA:CPK0\n", []),
-        (".env", "CELERY_TASK_SERIALIZER=pickle # noqa: CPK001\nCELERY_ACCEPT_CONTENT=pickle\n",
-         [2]),
+        (
+            ".env",
+            "CELERY_TASK_SERIALIZER=pickle # noqa: CPK001\nCELERY_ACCEPT_CONTENT=pickle\n",
+            [2],
+        ),
         ("main.tf", 'task_serializer = "pickle" # noqa: CPK001\n', []),
         ("x.toml", 'task_serializer = "pickle"  # noqa: CPK001\n', []),
         ("x.toml", '# ast-grep-ignore: cpk001-toml\ntask_serializer = "pickle"\n', []),
@@ -112,7 +121,7 @@ def test_file_level_ignore():
         ("x.ini", "[celery]\n# ast-grep-ignore: cpk001-ini\ntask_serializer = pickle\n", []),
         ("x.ini", "[celery]\n; ast-grep-ignore\ntask_serializer = pickle\n", []),
         ("x.ini", "[celery]\n# ast-grep-ignore: cpk002-ini\ntask_serializer = pickle\n", [3]),
-        # JSON has no comments: "# noqa" in a string is text, not a suppression.
+        # JSON has no comments: a noqa marker in a string is text, not a suppression.
         ("a.json", '{"task_serializer": "pickle", "note": "# noqa"}', [1]),
     ],
 )

@@ -64,7 +64,11 @@ def test_changelog_mentions_every_code():
 
 def test_changelog_code_reader():
     assert _changelog_codes("- CPK001, CPK003: x\n- CPK008-CPK010: y") == {
-        "CPK001", "CPK003", "CPK008", "CPK009", "CPK010"
+        "CPK001",
+        "CPK003",
+        "CPK008",
+        "CPK009",
+        "CPK010",
     }
 
 

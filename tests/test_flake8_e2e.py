@@ -234,7 +234,7 @@ def test_explicit_select_of_the_prefix_beats_the_default_ignore(tmp_path: Path) 
 
 
 # --------------------------------------------------------------------------------------------
-# noqa, selection and ignoring
+# Suppression comments, selection and ignoring
 # --------------------------------------------------------------------------------------------
 
 ACCEPT_LINE = 'accept_content = ["json", "pickle"]'
@@ -390,8 +390,16 @@ MYSER_TYPE_LINE = (
             (),
             [MYSER_LINE, MYSER_TYPE_LINE],
         ),
-        ("", ("--celery-pickle-unsafe-serializers", "myser,application/x-myser"), [MYSER_LINE, MYSER_TYPE_LINE]),
-        ("celery-pickle-unsafe-serializers = myser\n", ("--celery-pickle-unsafe-serializers=",), []),
+        (
+            "",
+            ("--celery-pickle-unsafe-serializers", "myser,application/x-myser"),
+            [MYSER_LINE, MYSER_TYPE_LINE],
+        ),
+        (
+            "celery-pickle-unsafe-serializers = myser\n",
+            ("--celery-pickle-unsafe-serializers=",),
+            [],
+        ),
     ],
     ids=[
         "defaults",
@@ -561,14 +569,18 @@ sys.exit(main())
 def test_any_checker_exception_is_one_cpk000_per_file(tmp_path: Path, jobs: str) -> None:
     bad, _, good = PER_CODE["CPK001"]
     write_files(tmp_path, {"bad.py": bad, "good.py": good, "plain.py": "x = 1\n"})
-    run = run_flake8(tmp_path, "--jobs", jobs, "bad.py", "good.py", "plain.py", python=("-c", BROKEN))
+    run = run_flake8(
+        tmp_path, "--jobs", jobs, "bad.py", "good.py", "plain.py", python=("-c", BROKEN)
+    )
     # plain.py cannot hold a finding: the text gate spares it the walk, so nothing can fail.
     assert run.lines == [cpk000_line("bad.py", "KeyError"), cpk000_line("good.py", "KeyError")]
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
 
 
-def test_the_guard_in_process_through_check_tree_and_the_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_guard_in_process_through_check_tree_and_the_plugin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import flake8_celery_pickle.python.judge as judge_module
 
     def judge(tree: ast.AST, settings: object) -> list:

@@ -52,7 +52,12 @@ def scripts(name: str) -> List[str]:
     workflow = load(name)
     if name == "gitlab-ci.yml":
         return [line for job in workflow.values() for line in job["script"]]
-    return [line for step in github_steps(workflow) if "run" in step for line in shell_lines(step["run"])]
+    return [
+        line
+        for step in github_steps(workflow)
+        if "run" in step
+        for line in shell_lines(step["run"])
+    ]
 
 
 def commands(name: str) -> List[Tuple[str, str]]:
@@ -124,7 +129,8 @@ def test_workflow_validates_against_the_service_schema(name):
         pytest.skip("check-jsonschema is not installed in this environment")
     result = subprocess.run(
         [str(checker), "--builtin-schema", SCHEMAS[name], str(CI_DIR / name)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -146,7 +152,10 @@ def run(command: str, tree: Path, tmp_path: Path) -> Tuple[int, str]:
     args = shlex.split(command)
     args[0] = executable(args[0])
     result = subprocess.run(
-        args, cwd=work, capture_output=True, text=True,
+        args,
+        cwd=work,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert "Traceback" not in result.stderr, result.stderr
@@ -214,7 +223,9 @@ def report_format(command: str) -> str:
 
 
 ALL_COMMANDS = [
-    pytest.param(command, id=f"{name}:{command}") for name in WORKFLOWS for command, _ in commands(name)
+    pytest.param(command, id=f"{name}:{command}")
+    for name in WORKFLOWS
+    for command, _ in commands(name)
 ]
 
 

@@ -31,7 +31,9 @@ CPK001_TEXT = BY_CODE["CPK001"].text(
 FINDING = f"3:19: {CPK001_TEXT}"
 
 
-def flake8(args: Sequence[str], cwd: Path, stdin: Optional[str] = None) -> "subprocess.CompletedProcess[str]":
+def flake8(
+    args: Sequence[str], cwd: Path, stdin: Optional[str] = None
+) -> subprocess.CompletedProcess[str]:
     """Run flake8 the way an editor does: the executable beside this interpreter."""
     return subprocess.run(
         [sys.executable, "-m", "flake8", *args],
@@ -43,7 +45,7 @@ def flake8(args: Sequence[str], cwd: Path, stdin: Optional[str] = None) -> "subp
     )
 
 
-def lines(result: "subprocess.CompletedProcess[str]") -> List[str]:
+def lines(result: subprocess.CompletedProcess[str]) -> List[str]:
     assert result.stderr == ""
     return result.stdout.splitlines()
 
@@ -57,7 +59,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# --- stdin (nvim-lint, ALE, efm-langserver, VS Code notebooks) ------------------------------------
+# --- stdin (nvim-lint, ALE, efm-langserver, VS Code notebooks) -----------------------------------
 
 
 def test_stdin_with_display_name(project: Path):
@@ -92,7 +94,12 @@ def test_stdin_noqa_and_per_file_ignores_follow_the_display_name(project: Path):
     )
     assert lines(result) == []
     result = flake8(
-        ["--per-file-ignores=other/*.py:CPK001", "--stdin-display-name", "app/celeryconfig.py", "-"],
+        [
+            "--per-file-ignores=other/*.py:CPK001",
+            "--stdin-display-name",
+            "app/celeryconfig.py",
+            "-",
+        ],
         project,
         stdin=BAD,
     )
@@ -101,12 +108,14 @@ def test_stdin_noqa_and_per_file_ignores_follow_the_display_name(project: Path):
 
 def test_stdin_windows_line_endings(project: Path):
     result = flake8(
-        ["--stdin-display-name", "app/celeryconfig.py", "-"], project, stdin=BAD.replace("\n", "\r\n")
+        ["--stdin-display-name", "app/celeryconfig.py", "-"],
+        project,
+        stdin=BAD.replace("\n", "\r\n"),
     )
     assert lines(result) == [f"app/celeryconfig.py:{FINDING}"]
 
 
-# --- paths in every shape ---------------------------------------------------------------------------
+# --- paths in every shape ------------------------------------------------------------------------
 
 
 def test_absolute_path(project: Path):
@@ -152,7 +161,7 @@ def test_fixed_file_is_clean_in_every_shape(project: Path):
         assert (lines(result), result.returncode) == ([], 0), args
 
 
-# --- each editor's own command line and output pattern -----------------------------------------------
+# --- each editor's own command line and output pattern -------------------------------------------
 
 
 def test_vscode_command_line_and_pattern(project: Path):
@@ -160,7 +169,9 @@ def test_vscode_command_line_and_pattern(project: Path):
     path = project / "app" / "celeryconfig.py"
     result = flake8(["--format=%(row)d,%(col)d,%(code).1s,%(code)s:%(text)s", str(path)], project)
     [line] = lines(result)
-    pattern = r"(?P<line>\d+),(?P<column>-?\d+),(?P<type>\w+),(?P<code>\w+\d+):(?P<message>[^\r\n]*)"
+    pattern = (
+        r"(?P<line>\d+),(?P<column>-?\d+),(?P<type>\w+),(?P<code>\w+\d+):(?P<message>[^\r\n]*)"
+    )
     match = re.fullmatch(pattern, line)
     assert match is not None
     assert match.group("line", "column", "type", "code") == ("3", "19", "C", "CPK001")
@@ -199,7 +210,7 @@ def test_pycharm_file_watcher_output_filter(project: Path):
     assert match.group("file", "line", "column") == (str(path), "3", "19")
 
 
-# --- the command prints one path shape whatever it is given ------------------------------------------
+# --- the command prints one path shape whatever it is given --------------------------------------
 
 
 @pytest.mark.parametrize("shape", ["absolute", "relative", "dot-slash", "directory"])
@@ -215,4 +226,7 @@ def test_command_prints_paths_relative_to_the_working_directory(project: Path, s
     result = subprocess.run(
         [str(command), "--quiet", given], cwd=project, capture_output=True, text=True
     )
-    assert (result.returncode, result.stdout.splitlines()) == (1, [f"app/celeryconfig.py:{FINDING}"])
+    assert (result.returncode, result.stdout.splitlines()) == (
+        1,
+        [f"app/celeryconfig.py:{FINDING}"],
+    )

@@ -46,8 +46,16 @@ def pre_commit_exe() -> List[str]:
 
 def git(args: List[str], cwd: Path) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid",
-         "-c", "commit.gpgsign=false", *args],
+        [
+            "git",
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
         cwd=cwd,
         check=True,
         capture_output=True,
@@ -107,7 +115,13 @@ CONFIG_FILES = [
     "development.ini",
 ]
 NOT_CONFIG_FILES = [
-    "app.py", "README.md", "notes.txt", "envoy.py", "requirements.txt", "Makefile", ".envrc"
+    "app.py",
+    "README.md",
+    "notes.txt",
+    "envoy.py",
+    "requirements.txt",
+    "Makefile",
+    ".envrc",
 ]
 
 
@@ -130,7 +144,9 @@ def test_command_scans_every_file_the_config_hook_passes(tmp_path):
     command = Path(sys.executable).parent / "flake8-celery-pickle"
     result = subprocess.run(
         [str(command), "--format", "json", "--no-project", *CONFIG_FILES],
-        cwd=tmp_path, capture_output=True, text=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     report = json.loads(result.stdout)
     assert report["skipped"] == []
@@ -145,12 +161,16 @@ def test_command_scans_every_file_the_config_hook_passes(tmp_path):
 def hook_repo(tmp_path_factory) -> Path:
     """A git repository holding this project's current files, all committed."""
     repo = tmp_path_factory.mktemp("hook-repo")
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout.decode("utf-8").split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode("utf-8")
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if not source.is_file():  # deleted but still in the index
@@ -213,12 +233,12 @@ def test_all_hooks_fail_on_pickle_then_pass_when_fixed(hook_repo, pre_commit_hom
     assert hook_outputs(result.stdout) == {
         "celery-pickle": [CPK001_LINE],
         "celery-pickle-config": [
-            ".env:1:24: " + BY_CODE["CPK001"].text(
+            ".env:1:24: "
+            + BY_CODE["CPK001"].text(
                 setting="CELERY_TASK_SERIALIZER", value="pickle", risk=env_risk
             ),
-            "docker-compose.yml:4:30: " + BY_CODE["CPK002"].text(
-                setting="CELERY_ACCEPT_CONTENT", value="pickle"
-            ),
+            "docker-compose.yml:4:30: "
+            + BY_CODE["CPK002"].text(setting="CELERY_ACCEPT_CONTENT", value="pickle"),
         ],
         "celery-pickle-flake8": [CPK001_LINE],
     }
@@ -245,18 +265,22 @@ def test_flake8_hook_with_additional_dependencies(hook_repo, pre_commit_home, ta
     from importlib.metadata import version
 
     config = {
-        "repos": [{
-            "repo": "local",
-            "hooks": [{
-                "id": "flake8",
-                "name": "flake8",
-                "entry": "flake8",
-                "language": "python",
-                "types": ["python"],
-                "require_serial": True,
-                "additional_dependencies": [f"flake8=={version('flake8')}", str(hook_repo)],
-            }],
-        }]
+        "repos": [
+            {
+                "repo": "local",
+                "hooks": [
+                    {
+                        "id": "flake8",
+                        "name": "flake8",
+                        "entry": "flake8",
+                        "language": "python",
+                        "types": ["python"],
+                        "require_serial": True,
+                        "additional_dependencies": [f"flake8=={version('flake8')}", str(hook_repo)],
+                    }
+                ],
+            }
+        ]
     }
     (target / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     git(["add", "-A"], target)

@@ -63,18 +63,38 @@ ACCOUNTED: Dict[Tuple[str, str, str], str] = {
     ("options", "ini", "select = E,F,W"): "test_explicit_select_recipe",
     ("options", "ini", "extend-select = CPK010"): "test_cpk010_opt_in",
     ("integrations", "yaml", "id: celery-pickle-config"): "test_integrations_precommit (try-repo)",
-    ("integrations", "yaml", "repo: https://github.com/PyCQA/flake8"): "test_integrations_precommit (local twin)",
-    ("integrations", "sh", "pre-commit try-repo https://"): "documentation only: needs the hosted repository",
+    (
+        "integrations",
+        "yaml",
+        "repo: https://github.com/PyCQA/flake8",
+    ): "test_integrations_precommit (local twin)",
+    (
+        "integrations",
+        "sh",
+        "pre-commit try-repo https://",
+    ): "documentation only: needs the hosted repository",
     ("integrations", "json", "flake8.importStrategy"): "test_vscode_settings",
-    ("integrations", "lua", 'require("lint")'): "documentation only: Neovim (its flake8 call is in test_integrations_editors)",
-    ("integrations", "vim", "g:ale_linters"): "documentation only: Vim (its flake8 call is in test_integrations_editors)",
+    (
+        "integrations",
+        "lua",
+        'require("lint")',
+    ): "documentation only: Neovim (its flake8 call is in test_integrations_editors)",
+    (
+        "integrations",
+        "vim",
+        "g:ale_linters",
+    ): "documentation only: Vim (its flake8 call is in test_integrations_editors)",
     ("integrations", "toml", "external"): "test_ruff_external",
     ("integrations", "sh", "flake8-celery-pickle --print-pack-path\n"): "test_print_pack_path",
     ("integrations", "sh", "ast-grep lsp -c"): "test_ast_grep_language_server",
     ("integrations", "sh", "--format sarif --output celery-pickle.sarif"): "test_integrations_ci",
     ("integrations", "sh", "--format github ."): "test_integrations_ci",
     ("integrations", "sh", "--format gitlab --output"): "test_integrations_ci",
-    ("integrations", "sh", "--format rdjson . | reviewdog"): "test_integrations_ci (reviewdog itself: documentation only)",
+    (
+        "integrations",
+        "sh",
+        "--format rdjson . | reviewdog",
+    ): "test_integrations_ci (reviewdog itself: documentation only)",
     ("integrations", "sh", '-efm="%f:%l:%c: %m"'): "test_reviewdog_errorformat_recipe",
 }
 
@@ -89,7 +109,7 @@ def test_every_block_is_accounted_for():
     assert sorted(seen) == sorted(ACCOUNTED)
 
 
-# --- helpers ----------------------------------------------------------------------------------
+# --- helpers -------------------------------------------------------------------------------------
 
 
 def tool(name: str) -> str:
@@ -99,9 +119,12 @@ def tool(name: str) -> str:
     return found
 
 
-def run(args: List[str], cwd: Path) -> "subprocess.CompletedProcess[str]":
+def run(args: List[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        args, cwd=cwd, capture_output=True, text=True,
+        args,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
 
@@ -144,7 +167,7 @@ def flake8_lines(cwd: Path, *args: str) -> List[str]:
     return result.stdout.splitlines()
 
 
-# --- Options ------------------------------------------------------------------------------------
+# --- Options -------------------------------------------------------------------------------------
 
 
 def test_options_without_settings_find_nothing(option_project: Path):
@@ -170,7 +193,7 @@ def test_options_on_command_line(option_project: Path):
 def test_command_takes_the_same_options(option_project: Path):
     args = sh_command(block(OPTIONS, "sh", "flake8 --celery-pickle-namespaces"))
     args[0] = tool("flake8-celery-pickle")
-    result = run(args + ["--quiet"], option_project)
+    result = run([*args, "--quiet"], option_project)
     assert (result.returncode, result.stdout.splitlines()) == (1, OPTION_FINDINGS)
 
 
@@ -263,9 +286,15 @@ def test_explicit_select_recipe(cpk010_project: Path):
         pytest.param("select = E,CPK\n", [], ["CPK001", "CPK010"], id="select-list-turns-it-on"),
         pytest.param("extend-select = CPK\n", [], ["CPK001", "CPK010"], id="extend-select-cpk"),
         pytest.param("ignore = E501\n", [], ["CPK001", "CPK010"], id="explicit-ignore"),
-        pytest.param("extend-ignore = CPK010\n", ["--select=CPK"], ["CPK001"], id="kept-off-select"),
-        pytest.param("extend-select = CPK\nextend-ignore = CPK010\n", [], ["CPK001"], id="kept-off-extend"),
-        pytest.param("ignore = E501\nextend-ignore = CPK010\n", [], ["CPK001"], id="kept-off-ignore"),
+        pytest.param(
+            "extend-ignore = CPK010\n", ["--select=CPK"], ["CPK001"], id="kept-off-select"
+        ),
+        pytest.param(
+            "extend-select = CPK\nextend-ignore = CPK010\n", [], ["CPK001"], id="kept-off-extend"
+        ),
+        pytest.param(
+            "ignore = E501\nextend-ignore = CPK010\n", [], ["CPK001"], id="kept-off-ignore"
+        ),
     ],
 )
 def test_cpk010_opt_in(cpk010_project: Path, config, args, codes):
@@ -285,7 +314,7 @@ def test_command_keeps_cpk010_off_until_selected(cpk010_project: Path):
     assert codes_of(result.stdout.splitlines()) == ["CPK001", "CPK010"]
 
 
-# --- VS Code --------------------------------------------------------------------------------------
+# --- VS Code -------------------------------------------------------------------------------------
 
 VSCODE_LEVEL = {"error": "Error", "warning": "Warning", "note": "Information"}
 
@@ -306,7 +335,10 @@ def test_vscode_settings():
         assert vscode_severity(settings, rule.code) == VSCODE_LEVEL[rule.severity], rule.code
     # flake8's own codes keep the extension's defaults.
     assert [vscode_severity(settings, c) for c in ("E501", "F401", "W605", "I100")] == [
-        "Error", "Error", "Warning", "Information"
+        "Error",
+        "Error",
+        "Warning",
+        "Information",
     ]
 
 
@@ -325,25 +357,35 @@ def test_ruff_external(tmp_path: Path):
     source = "task_serializer = 'pickle'  # noqa: CPK001\n"
     (tmp_path / "settings.py").write_text(source)
     # ruff flags the code it does not know (RUF102; RUF100 in older releases) ...
-    args = [str(ruff), "check", "--no-cache", "--preview", "--select", "RUF100,RUF102", "settings.py"]
+    args = [
+        str(ruff),
+        "check",
+        "--no-cache",
+        "--preview",
+        "--select",
+        "RUF100,RUF102",
+        "settings.py",
+    ]
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\n")
     assert run(args, tmp_path).returncode == 1
     # ... and --fix would delete the comment ...
-    fixed = run(args + ["--fix"], tmp_path)
+    fixed = run([*args, "--fix"], tmp_path)
     assert (tmp_path / "settings.py").read_text() == "task_serializer = 'pickle'\n", fixed.stdout
     # ... until the README's setting declares CPK codes external.
     (tmp_path / "settings.py").write_text(source)
     (tmp_path / "pyproject.toml").write_text(block(INTEGRATIONS, "toml", "external"))
-    result = run(args + ["--fix"], tmp_path)
+    result = run([*args, "--fix"], tmp_path)
     assert result.returncode == 0, result.stdout
     assert (tmp_path / "settings.py").read_text() == source
 
 
-# --- reviewdog --------------------------------------------------------------------------------------
+# --- reviewdog -----------------------------------------------------------------------------------
 
 #: reviewdog's errorformat patterns, ported: the README's -efm and the built-in -f=flake8 one.
 EFM_README = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$")
-EFM_FLAKE8 = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<type>.)(?P<nr>\d+) (?P<message>.+)$")
+EFM_FLAKE8 = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<type>.)(?P<nr>\d+) (?P<message>.+)$"
+)
 
 
 def test_reviewdog_errorformat_recipe(tmp_path: Path):
@@ -363,7 +405,7 @@ def test_reviewdog_errorformat_recipe(tmp_path: Path):
     assert EFM_FLAKE8.match("./x.py:1:2: E501 line too long")
 
 
-# --- ast-grep's language server --------------------------------------------------------------------
+# --- ast-grep's language server ------------------------------------------------------------------
 
 
 def test_print_pack_path():
@@ -447,10 +489,18 @@ def test_ast_grep_language_server(tmp_path: Path):
     assert pack.returncode == 0, pack.stderr
     server = LanguageServer([tool("ast-grep"), "lsp", "-c", pack.stdout.strip()], tmp_path)
     try:
-        server.send({"id": 1, "method": "initialize", "params": {
-            "processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {},
-            "workspaceFolders": [{"uri": tmp_path.as_uri(), "name": "project"}],
-        }})
+        server.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "processId": None,
+                    "rootUri": tmp_path.as_uri(),
+                    "capabilities": {},
+                    "workspaceFolders": [{"uri": tmp_path.as_uri(), "name": "project"}],
+                },
+            }
+        )
         assert "capabilities" in server.wait_for_response(1)["result"]
         server.send({"method": "initialized", "params": {}})
         documents = {
@@ -462,9 +512,19 @@ def test_ast_grep_language_server(tmp_path: Path):
         for name, text in documents.items():
             path = tmp_path / name
             path.write_text(text)
-            server.send({"method": "textDocument/didOpen", "params": {"textDocument": {
-                "uri": path.as_uri(), "languageId": "plaintext", "version": 1, "text": text,
-            }}})
+            server.send(
+                {
+                    "method": "textDocument/didOpen",
+                    "params": {
+                        "textDocument": {
+                            "uri": path.as_uri(),
+                            "languageId": "plaintext",
+                            "version": 1,
+                            "text": text,
+                        }
+                    },
+                }
+            )
             message = server.wait_for("textDocument/publishDiagnostics")
             assert message["params"]["uri"] == path.as_uri()
             found[name] = [
@@ -479,7 +539,7 @@ def test_ast_grep_language_server(tmp_path: Path):
     }
 
 
-# --- pre-commit snippets ------------------------------------------------------------------------------
+# --- pre-commit snippets -------------------------------------------------------------------------
 
 
 def test_precommit_snippets_name_real_hooks():

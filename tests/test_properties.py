@@ -48,7 +48,9 @@ _FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.d
 GRAMMAR_SETTINGS = settings(
     max_examples=GRAMMAR_EXAMPLES, deadline=None, suppress_health_check=_FUZZ_HEALTH
 )
-NODE_SETTINGS = settings(max_examples=NODE_EXAMPLES, deadline=None, suppress_health_check=_FUZZ_HEALTH)
+NODE_SETTINGS = settings(
+    max_examples=NODE_EXAMPLES, deadline=None, suppress_health_check=_FUZZ_HEALTH
+)
 
 #: Marks where the pickle literal starts in a template; removed before checking.
 MARK = "\x00"
@@ -204,7 +206,8 @@ CARRIERS = (
 )
 
 IMPORTS = (
-    "import os\n\nfrom celery import Celery\nfrom kombu import Connection, Consumer, Producer, Queue\n\n"
+    "import os\n\nfrom celery import Celery\n"
+    "from kombu import Connection, Consumer, Producer, Queue\n\n"
 )
 
 
@@ -225,7 +228,9 @@ class Config:
             return self.carrier.code
         return "CPK001" if self.setting.kind == "serializer" else "CPK002"
 
-    def render(self, safe: bool = False, before: str = "", between: str = "") -> Tuple[str, int, int]:
+    def render(
+        self, safe: bool = False, before: str = "", between: str = ""
+    ) -> Tuple[str, int, int]:
         """The module's source, and the 1-based line and 0-based column of the pickle literal."""
         body = self.carrier.template.format(name=self.name, value=value_text(self.form, safe))
         marked = before + IMPORTS + between + body
@@ -250,7 +255,9 @@ def configs(draw: st.DrawFn) -> Config:
     """One configuration, every part drawn independently among the parts that fit together."""
     carrier = draw(st.sampled_from(CARRIERS))
     setting = draw(st.sampled_from([s for s in SETTINGS if s.kind in carrier.kinds]))
-    spelling = draw(st.sampled_from([s for s in SPELLINGS if _valid(setting, s, _any_form(setting), carrier)]))
+    spelling = draw(
+        st.sampled_from([s for s in SPELLINGS if _valid(setting, s, _any_form(setting), carrier)])
+    )
     form = draw(st.sampled_from([f for f in VALUE_FORMS if f.kind == setting.kind]))
     return Config(setting, spelling, form, carrier)
 
@@ -281,7 +288,9 @@ _STATEMENT = st.one_of(
     _COMMENT,
     st.just("\n"),
     _IDENT.map(lambda n: f"def {n}(a, b=2):\n    '''Help.'''\n    return a + b\n"),
-    _IDENT.map(lambda n: f"class {n.title()}:\n    size = 3\n\n    def grow(self):\n        return 1\n"),
+    _IDENT.map(
+        lambda n: f"class {n.title()}:\n    size = 3\n\n    def grow(self):\n        return 1\n"
+    ),
     st.just("print('hello')\n"),
     st.just("if __debug__:\n    pass\n"),
 )
@@ -351,9 +360,13 @@ def test_every_combination_once() -> None:
         source, line, col = config.render()
         got = [(r[0], r[1], r[2]) for r in found(source)]
         if got != [(line, col, config.code)]:
-            wrong.append((config.carrier.name, config.setting.new, config.spelling, config.form.name, got))
+            wrong.append(
+                (config.carrier.name, config.setting.new, config.spelling, config.form.name, got)
+            )
         if found(config.render(safe=True)[0]):
-            wrong.append((config.carrier.name, config.setting.new, config.spelling, config.form.name, "safe"))
+            wrong.append(
+                (config.carrier.name, config.setting.new, config.spelling, config.form.name, "safe")
+            )
     assert wrong == []
 
 

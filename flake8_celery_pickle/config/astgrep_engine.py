@@ -18,7 +18,7 @@ from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.settings import Settings
 
 ENGINE = "ast-grep"
-#: Languages whose comments start with ``#`` (``# noqa`` is honoured there).
+#: Languages whose comments start with ``#`` (noqa comments are honoured there).
 HASH_COMMENTS = {"yaml", "bash", "dockerfile", "hcl"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

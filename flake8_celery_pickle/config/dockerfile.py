@@ -82,7 +82,7 @@ def _legacy_env(body: str) -> str:
         return body
     name, gap, value = match.groups()
     tail = value.rstrip("\r")
-    cr = value[len(tail):]
+    cr = value[len(tail) :]
     joined = re.sub(r"\s", ",", tail)
     return " " * (len(gap) - 1) + name + "=" + joined + cr
 
@@ -109,7 +109,7 @@ def shell_view(text: str) -> str:
                 body = line.rstrip("\r")
                 blanked = _blank(body)
                 kept = blanked[:-1] + "\\" if blanked else blanked
-                out.append(kept + line[len(body):])
+                out.append(kept + line[len(body) :])
                 continue
             out.append(line if mode == "keep" else _blank(line))
             if not _continues(line, escape):
@@ -145,7 +145,7 @@ def _instruction(line: str, escape: str) -> Tuple[str, Optional[str], str]:
             if not flag:
                 break
             lead += _blank(flag.group(0))
-            stripped = stripped[flag.end():]
+            stripped = stripped[flag.end() :]
         heredoc = _HEREDOC.match(stripped)
         if heredoc:
             return head + lead + _blank(stripped), "heredoc", heredoc.group(3)

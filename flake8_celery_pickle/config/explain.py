@@ -119,7 +119,7 @@ def message_args(code: str, node: Any, settings: Settings) -> Dict[str, str]:
         sub = "beat" if beat_only else "worker"
         key = _CMDLINE_KEY.search(text)
         setting = key.group(1) if key else "a serializer setting"
-        tail = text[key.end():] if key else text
+        tail = text[key.end() :] if key else text
         return {
             "call": f"the celery {sub} command line",
             "setting": setting,
@@ -137,4 +137,4 @@ def message_args(code: str, node: Any, settings: Settings) -> Dict[str, str]:
 
 def _after_equals(text: str) -> str:
     match = _ASSIGNED_KEY.match(text)
-    return text[match.end():] if match else text
+    return text[match.end() :] if match else text

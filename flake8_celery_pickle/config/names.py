@@ -87,7 +87,7 @@ def normalise_key(key: str, settings: Settings = DEFAULTS) -> Optional[str]:
     for namespace in settings.namespaces:
         prefix = namespace.lower() + "_"
         if snake.startswith(prefix):
-            found = canonical_setting(snake[len(prefix):], settings)
+            found = canonical_setting(snake[len(prefix) :], settings)
             if found:
                 return found
     return None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Tuple
 
@@ -35,8 +35,7 @@ MATCHER_KEYS = ("rule", "constraints", "utils", "transform")
 
 #: The pickle values as every rule spells them (``vocabulary.PICKLE_VALUES``, longest first).
 PICKLE_GROUP = (
-    "(?:application/x-fernet-python-serialize|application/x-python-serialize"
-    "|fernet_pickle|pickle)"
+    "(?:application/x-fernet-python-serialize|application/x-python-serialize|fernet_pickle|pickle)"
 )
 #: The Django namespace group as every rule spells it.
 NAMESPACE_GROUP = "(?:CELERY)_"
@@ -81,7 +80,7 @@ def load_bundle(path: Path = BUNDLE) -> Tuple[PackRule, ...]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bundle() -> Tuple[PackRule, ...]:
     return load_bundle()
 

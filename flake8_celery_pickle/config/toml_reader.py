@@ -42,10 +42,7 @@ Index = Dict[Path, List[Tuple[int, int]]]
 
 
 def _split_key(text: str) -> Path:
-    return tuple(
-        part[1:-1] if part[:1] in "\"'" else part
-        for part in re.findall(_KEY_PART, text)
-    )
+    return tuple(part[1:-1] if part[:1] in "\"'" else part for part in re.findall(_KEY_PART, text))
 
 
 def _index(lines: List[str]) -> Index:
@@ -60,7 +57,7 @@ def _index(lines: List[str]) -> Index:
             continue
         match = _KEY_LINE.match(line)
         if match:
-            rest = line[match.end():]
+            rest = line[match.end() :]
             value_col = match.end() + len(rest) - len(rest.lstrip())
             index.setdefault(table + _split_key(match.group("key")), []).append((number, value_col))
     return index
@@ -69,8 +66,8 @@ def _index(lines: List[str]) -> Index:
 def _walk(data: Any, path: Path = ()) -> Iterator[Tuple[Path, Any]]:
     if isinstance(data, dict):
         for key, value in data.items():
-            yield path + (key,), value
-            yield from _walk(value, path + (key,))
+            yield (*path, key), value
+            yield from _walk(value, (*path, key))
     elif isinstance(data, list):
         for item in data:
             if isinstance(item, dict):

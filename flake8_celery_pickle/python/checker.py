@@ -29,7 +29,7 @@ def check_tree(
         from flake8_celery_pickle.python.judge import judge
 
         return sorted(set(judge(tree, settings)))
-    except Exception as exc:  # noqa: BLE001 - the guard exists to catch everything
+    except Exception as exc:
         return [internal_error(exc)]
 
 

@@ -13,6 +13,7 @@ from flake8_celery_pickle.python.symbols import CONF, Resolver
 from flake8_celery_pickle.python.values import Values
 from flake8_celery_pickle.settings import Settings
 
+
 class Context:
     def __init__(self, model: Model, settings: Settings) -> None:
         self.model = model
@@ -69,15 +70,21 @@ class Context:
                 if isinstance(binding.node, ast.Attribute) and binding.node.attr == "conf":
                     return True
             # A signal handler's ``conf`` parameter (``celeryd_init``, ``on_after_configure``).
-            return node.id == "conf" and self.resolver.celery_context and any(
-                b.kind == "param" for b in bindings
+            return (
+                node.id == "conf"
+                and self.resolver.celery_context
+                and any(b.kind == "param" for b in bindings)
             )
         return False
 
     @staticmethod
     def owner(receiver: ast.AST) -> Optional[str]:
         """The variable an app's configuration belongs to: ``app`` for ``app.conf``."""
-        node = receiver.value if isinstance(receiver, ast.Attribute) and receiver.attr == "conf" else receiver
+        node = (
+            receiver.value
+            if isinstance(receiver, ast.Attribute) and receiver.attr == "conf"
+            else receiver
+        )
         return node.id if isinstance(node, ast.Name) else None
 
     def calls_in(self, scope_node: ast.AST) -> List[ast.Call]:

@@ -28,7 +28,8 @@ class Binding(NamedTuple):
 
     #: The bound expression, or the ClassDef / FunctionDef node for definitions.
     node: Optional[ast.AST]
-    #: ``None`` for expressions and definitions; :data:`IMPORT` (with ``qualname``) or :data:`PARAM`.
+    #: ``None`` for expressions and definitions; :data:`IMPORT` (with ``qualname``) or
+    #: :data:`PARAM`.
     kind: Optional[str] = None
     qualname: str = ""
     #: For ``with X as name`` and ``for name in X``: the value is an element or a context, not
@@ -191,7 +192,9 @@ def _bind_import(node: ast.stmt, scope: Scope, model: Model) -> None:
         for alias in node.names:
             if alias.name == "*":
                 continue
-            qualname = f"{base}.{alias.name}" if base and not base.endswith(".") else base + alias.name
+            qualname = (
+                f"{base}.{alias.name}" if base and not base.endswith(".") else base + alias.name
+            )
             scope.bind(alias.asname or alias.name, Binding(None, IMPORT, qualname))
 
 

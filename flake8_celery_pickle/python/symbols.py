@@ -72,8 +72,13 @@ _ALIASES: Dict[str, str] = {
 }
 
 _TASK_DECORATORS = frozenset(
-    {"celery.Celery().task", "celery.shared_task", "celery.task.task", "celery.task.periodic_task",
-     "celery.task"}
+    {
+        "celery.Celery().task",
+        "celery.shared_task",
+        "celery.task.task",
+        "celery.task.periodic_task",
+        "celery.task",
+    }
 )
 
 
@@ -92,8 +97,10 @@ def is_task_decorator(symbol: Optional[str]) -> bool:
 def _is_local_celery_module(module: str) -> bool:
     """``proj.celery``, ``.celery_app``: a project's own module that holds its app."""
     parts = [p for p in module.split(".") if p]
-    return bool(parts) and parts[0] not in ("celery", "kombu") and any(
-        p.startswith("celery") for p in parts
+    return (
+        bool(parts)
+        and parts[0] not in ("celery", "kombu")
+        and any(p.startswith("celery") for p in parts)
     )
 
 
@@ -243,9 +250,14 @@ class Resolver:
         found = self.symbol(target, scope)
         if found is not None:
             return is_task_decorator(found)
-        return self.celery_context and isinstance(target, ast.Attribute) and target.attr in (
-            "task",
-            "periodic_task",
+        return (
+            self.celery_context
+            and isinstance(target, ast.Attribute)
+            and target.attr
+            in (
+                "task",
+                "periodic_task",
+            )
         )
 
     def _is_task_self(self, name: str, scope: Scope) -> bool:

@@ -25,9 +25,30 @@ from flake8_celery_pickle.python.symbols import APP_CLASS
 
 #: ``Celery(...)`` keywords that are not settings.
 _APP_ARGUMENTS = frozenset(
-    {"main", "loader", "backend", "amqp", "events", "log", "control", "set_as_current",
-     "tasks", "broker", "include", "changes", "config_source", "fixups", "task_cls",
-     "autofinalize", "namespace", "strict_typing", "steps", "autoscaler", "pool", "worker"}
+    {
+        "main",
+        "loader",
+        "backend",
+        "amqp",
+        "events",
+        "log",
+        "control",
+        "set_as_current",
+        "tasks",
+        "broker",
+        "include",
+        "changes",
+        "config_source",
+        "fixups",
+        "task_cls",
+        "autofinalize",
+        "namespace",
+        "strict_typing",
+        "steps",
+        "autoscaler",
+        "pool",
+        "worker",
+    }
 )
 
 

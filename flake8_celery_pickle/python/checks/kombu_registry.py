@@ -19,14 +19,36 @@ from flake8_celery_pickle.python.symbols import is_celery_symbol
 #: Loaders that run code whatever their arguments.
 UNSAFE_LOADERS = frozenset(
     {
-        "pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "_pickle.load",
-        "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "cloudpickle.loads",
-        "cloudpickle.load", "jsonpickle.decode", "jsonpickle.loads", "yaml.unsafe_load",
-        "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all", "marshal.loads",
-        "marshal.load", "shelve.open", "joblib.load", "pandas.read_pickle",
-        "kombu.serialization.pickle_loads", "kombu.serialization.unpickle",
-        "kombu.serialization.pickle.loads", "kombu.serialization.pickle.load",
-        "torch.load", "yaml.load", "yaml.load_all", "pickle._loads",
+        "pickle.loads",
+        "pickle.load",
+        "pickle.Unpickler",
+        "_pickle.loads",
+        "_pickle.load",
+        "cPickle.loads",
+        "cPickle.load",
+        "dill.loads",
+        "dill.load",
+        "cloudpickle.loads",
+        "cloudpickle.load",
+        "jsonpickle.decode",
+        "jsonpickle.loads",
+        "yaml.unsafe_load",
+        "yaml.unsafe_load_all",
+        "yaml.full_load",
+        "yaml.full_load_all",
+        "marshal.loads",
+        "marshal.load",
+        "shelve.open",
+        "joblib.load",
+        "pandas.read_pickle",
+        "kombu.serialization.pickle_loads",
+        "kombu.serialization.unpickle",
+        "kombu.serialization.pickle.loads",
+        "kombu.serialization.pickle.load",
+        "torch.load",
+        "yaml.load",
+        "yaml.load_all",
+        "pickle._loads",
     }
 )
 #: Loaders that run code only with some arguments (checked on the call).
@@ -53,9 +75,11 @@ def registration(ctx: Context, node: ast.AST, scope: Scope) -> None:
         name_arg, decoder_arg = argument(node, 0, "name"), argument(node, 2, "decoder")
         content_type = argument(node, 3, "content_type")
     elif _is_kombu_call(ctx, node, scope, {"kombu.utils.json.register_type"}):
-        name_arg, decoder_arg, content_type = argument(node, 1, "marker"), argument(
-            node, 3, "decoder"
-        ), None
+        name_arg, decoder_arg, content_type = (
+            argument(node, 1, "marker"),
+            argument(node, 3, "decoder"),
+            None,
+        )
     else:
         _entry_points(ctx, node, scope)
         return
@@ -102,8 +126,10 @@ def _unsafe_reference(
         if partial is not None and not _unsafe_arguments(ctx, symbol, partial, scope):
             return None
         return symbol
-    if symbol == "numpy.load" and partial is not None and _unsafe_arguments(
-        ctx, symbol, partial, scope
+    if (
+        symbol == "numpy.load"
+        and partial is not None
+        and _unsafe_arguments(ctx, symbol, partial, scope)
     ):
         return symbol
     if isinstance(node, ast.Name):

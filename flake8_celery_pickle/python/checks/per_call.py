@@ -23,17 +23,53 @@ SEND_DISTINCTIVE = frozenset(
 )
 #: Names that send and take ``serializer=`` on Celery or kombu receivers.
 SEND_APIS = frozenset(
-    {"signature", "Signature", "set", "retry", "publish", "put", "dumps", "Producer",
-     "SimpleQueue", "SimpleBuffer", "Dispatcher", "EventDispatcher", "Mailbox", "_broadcast",
-     "_publish", "Publisher", "task", "shared_task", "periodic_task", "apply",
-     "SimpleProducer"}
+    {
+        "signature",
+        "Signature",
+        "set",
+        "retry",
+        "publish",
+        "put",
+        "dumps",
+        "Producer",
+        "SimpleQueue",
+        "SimpleBuffer",
+        "Dispatcher",
+        "EventDispatcher",
+        "Mailbox",
+        "_broadcast",
+        "_publish",
+        "Publisher",
+        "task",
+        "shared_task",
+        "periodic_task",
+        "apply",
+        "SimpleProducer",
+    }
 )
 #: Names that consume and take ``accept=``.
 ACCEPT_APIS = frozenset(
-    {"Consumer", "get", "SimpleQueue", "SimpleBuffer", "Mailbox", "Message", "loads",
-     "TaskConsumer", "Receiver", "EventReceiver", "move", "migrate_tasks", "migrate_task",
-     "move_task_by_id", "move_by_idmap", "move_by_taskmap", "ConsumerSet", "drain_events",
-     "Node"}
+    {
+        "Consumer",
+        "get",
+        "SimpleQueue",
+        "SimpleBuffer",
+        "Mailbox",
+        "Message",
+        "loads",
+        "TaskConsumer",
+        "Receiver",
+        "EventReceiver",
+        "move",
+        "migrate_tasks",
+        "migrate_task",
+        "move_task_by_id",
+        "move_by_idmap",
+        "move_by_taskmap",
+        "ConsumerSet",
+        "drain_events",
+        "Node",
+    }
 )
 #: Task arguments, never options.
 TASK_ARGUMENT_CALLS = frozenset({"delay", "s", "si"})

@@ -133,7 +133,9 @@ def _target(ctx: Context, target: ast.expr, value: ast.expr, scope: Scope) -> No
 
 def _is_task_class(ctx: Context, scope: Scope) -> bool:
     node = scope.node
-    return isinstance(node, ast.ClassDef) and ctx.resolver.is_task_class(node, scope.parent or scope)
+    return isinstance(node, ast.ClassDef) and ctx.resolver.is_task_class(
+        node, scope.parent or scope
+    )
 
 
 def _subscript_key(target: ast.Subscript) -> Optional[str]:
