@@ -59,6 +59,36 @@ SERIALIZER_RISK: Dict[str, str] = {
 #: Canonical names of the settings whose explicit presence CPK004 and CPK011 require.
 REQUIRED_EXPLICIT: Tuple[str, ...] = ("task_serializer", "accept_content")
 
+#: ``Celery(...)`` keywords that configure the app object itself, not settings (the
+#: constructor hands any other keyword to the configuration).
+APP_ARGUMENTS: FrozenSet[str] = frozenset(
+    {
+        "main",
+        "loader",
+        "backend",
+        "amqp",
+        "events",
+        "log",
+        "control",
+        "set_as_current",
+        "tasks",
+        "broker",
+        "include",
+        "changes",
+        "config_source",
+        "fixups",
+        "task_cls",
+        "autofinalize",
+        "namespace",
+        "strict_typing",
+        "steps",
+        "on_configure",
+        "autoscaler",
+        "pool",
+        "worker",
+    }
+)
+
 _ALL_TABLES = (SERIALIZER_SETTINGS, ACCEPT_SETTINGS, OPTION_DICT_SETTINGS, BACKEND_SETTINGS)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.project.settings_module import dict_keys
 
 if TYPE_CHECKING:
@@ -37,31 +38,6 @@ CELERY_CLASSES = frozenset(
         "celery.app.Celery",
         "celery.app.App",
         "celery.app.base.Celery",
-    }
-)
-#: Constructor keywords that are not settings.
-_NOT_SETTINGS = frozenset(
-    {
-        "main",
-        "loader",
-        "backend",
-        "amqp",
-        "events",
-        "log",
-        "control",
-        "set_as_current",
-        "tasks",
-        "broker",
-        "include",
-        "changes",
-        "config_source",
-        "fixups",
-        "task_cls",
-        "autofinalize",
-        "namespace",
-        "strict_typing",
-        "steps",
-        "on_configure",
     }
 )
 
@@ -320,7 +296,7 @@ class _ModuleReader:
                     app.extras.append(self.ref(kw.value))
             elif kw.arg == "loader":
                 app.loader = _const_str(kw.value) or _text(kw.value)
-            elif kw.arg not in _NOT_SETTINGS:
+            elif kw.arg not in vocabulary.APP_ARGUMENTS:
                 app.kwargs.add(kw.arg)
         return app
 

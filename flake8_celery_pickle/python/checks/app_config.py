@@ -23,34 +23,6 @@ from flake8_celery_pickle.python.judge import register, register_finish
 from flake8_celery_pickle.python.model import Scope
 from flake8_celery_pickle.python.symbols import APP_CLASS
 
-#: ``Celery(...)`` keywords that are not settings.
-_APP_ARGUMENTS = frozenset(
-    {
-        "main",
-        "loader",
-        "backend",
-        "amqp",
-        "events",
-        "log",
-        "control",
-        "set_as_current",
-        "tasks",
-        "broker",
-        "include",
-        "changes",
-        "config_source",
-        "fixups",
-        "task_cls",
-        "autofinalize",
-        "namespace",
-        "strict_typing",
-        "steps",
-        "autoscaler",
-        "pool",
-        "worker",
-    }
-)
-
 
 def _literal_settings(
     ctx: Context, node: Optional[ast.expr], scope: Scope, call: str, owner: Optional[str]
@@ -161,7 +133,7 @@ def app_construction(ctx: Context, node: ast.AST, scope: Scope) -> None:
     owner = _bound_name(ctx, node)
     ctx.apps.append((node, owner))
     call = render(node.func, call=True)
-    _keywords(ctx, node, scope, call, owner, skip=_APP_ARGUMENTS)
+    _keywords(ctx, node, scope, call, owner, skip=vocabulary.APP_ARGUMENTS)
     for kw in node.keywords:
         if kw.arg == "changes":
             _literal_settings(ctx, kw.value, scope, call, owner)
