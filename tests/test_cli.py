@@ -16,7 +16,16 @@ import types
 from pathlib import Path
 
 import pytest
-from test_cli_support import EXAMPLES, SCHEMA, Result, command, run_main, run_process, write
+from test_cli_support import (
+    EXAMPLES,
+    SCHEMA,
+    Result,
+    annotated,
+    command,
+    run_main,
+    run_process,
+    write,
+)
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
@@ -32,31 +41,10 @@ CPK001 = BY_CODE["CPK001"].format(
 needs_examples = pytest.mark.skipif(not (EXAMPLES / "vulnerable").is_dir(), reason="no examples/")
 HAS_AST_GREP = importlib.util.find_spec("ast_grep_py") is not None
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
-_ANNOTATION = re.compile(r"(?:#|//|;)\s*((?:CPK\d{3}[\s,]*)+)$")
 
 
 def cli(tmp_path, capsys, monkeypatch, *args) -> Result:
     return run_main(list(args), tmp_path, capsys, monkeypatch)
-
-
-def annotated(root: Path) -> set:
-    """(path relative to examples/, line, code) from trailing comments and expected-findings.txt."""
-    expected = set()
-    for path in sorted(root.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(EXAMPLES).as_posix()
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if path.name == "expected-findings.txt":
-            base = path.parent.relative_to(EXAMPLES).as_posix()
-            for match in re.finditer(r"^(\S+):(\d+) (CPK\d{3})$", text, re.MULTILINE):
-                expected.add((f"{base}/{match[1]}", int(match[2]), match[3]))
-            continue
-        for number, line in enumerate(text.splitlines(), 1):
-            found = _ANNOTATION.search(line.rstrip())
-            if found:
-                expected.update((rel, number, code) for code in re.findall(r"CPK\d{3}", found[1]))
-    return expected
 
 
 # --- examples/ -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -71,3 +72,27 @@ def write(root: Path, files: dict[str, Any]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+
+
+#: A trailing comment naming the codes a line must report: ``# CPK001``, ``// CPK002, CPK005``.
+_ANNOTATION = re.compile(r"(?:#|//|;)\s*((?:CPK\d{3}[\s,]*)+)$")
+
+
+def annotated(root: Path) -> set:
+    """(path relative to examples/, line, code) from trailing comments and expected-findings.txt."""
+    expected = set()
+    for path in sorted(root.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(EXAMPLES).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.name == "expected-findings.txt":
+            base = path.parent.relative_to(EXAMPLES).as_posix()
+            for match in re.finditer(r"^(\S+):(\d+) (CPK\d{3})$", text, re.MULTILINE):
+                expected.add((f"{base}/{match[1]}", int(match[2]), match[3]))
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            found = _ANNOTATION.search(line.rstrip())
+            if found:
+                expected.update((rel, number, code) for code in re.findall(r"CPK\d{3}", found[1]))
+    return expected
