@@ -21,7 +21,7 @@ def rule_files(pack_dir: Path = PACK_DIR) -> List[Path]:
 
 
 def read_rule(path: Path) -> Dict[str, Any]:
-    import yaml  # a maintainer/test dependency only
+    import yaml  # type: ignore[import-untyped]  # a maintainer/test dependency only
 
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)

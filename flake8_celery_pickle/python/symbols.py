@@ -182,7 +182,7 @@ class Resolver:
 
     def _symbol(self, node: ast.AST, scope: Scope) -> Optional[str]:
         # Unwind attribute and call chains iteratively: ``a.b().c`` may be thousands deep.
-        steps = []
+        steps: List[Optional[str]] = []
         while isinstance(node, (ast.Attribute, ast.Call)):
             if isinstance(node, ast.Attribute):
                 steps.append(node.attr)
