@@ -63,6 +63,19 @@ def run_process(
     return Result(done.returncode, done.stdout, done.stderr)
 
 
+def where(doc: dict[str, Any], columns: bool = False) -> dict[str, list[str]]:
+    """A JSON report by path: ``CODE@line`` (or ``CODE@line:column``), skips and errors."""
+    seen: dict[str, list[str]] = {}
+    for f in doc["findings"]:
+        at = f"{f['line']}:{f['column']}" if columns else f"{f['line']}"
+        seen.setdefault(f["path"], []).append(f"{f['code']}@{at}")
+    for s in doc["skipped"]:
+        seen.setdefault(s["path"], []).append(f"skipped: {s['reason']}")
+    for e in doc["errors"]:
+        seen.setdefault(e["path"], []).append(f"error: {e['message']}")
+    return seen
+
+
 def write(root: Path, files: dict[str, Any]) -> None:
     """Create ``files`` (relative path -> str or bytes) under ``root``."""
     for name, content in files.items():

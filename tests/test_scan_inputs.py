@@ -12,7 +12,7 @@ import types
 from pathlib import Path
 
 import pytest
-from test_cli_support import run_main, write
+from test_cli_support import run_main, where, write
 
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.scan import engines, worker
@@ -28,18 +28,6 @@ posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file type
 def scan_json(tmp_path, capsys, monkeypatch, *args):
     result = run_main(["--format", "json", "--no-project", *args], tmp_path, capsys, monkeypatch)
     return result.code, result.json()
-
-
-def where(doc) -> dict:
-    """path -> 'finding CODE@line' / 'skipped: reason' / 'error: message'."""
-    seen: dict = {}
-    for f in doc["findings"]:
-        seen.setdefault(f["path"], []).append(f"{f['code']}@{f['line']}")
-    for s in doc["skipped"]:
-        seen.setdefault(s["path"], []).append(f"skipped: {s['reason']}")
-    for e in doc["errors"]:
-        seen.setdefault(e["path"], []).append(f"error: {e['message']}")
-    return seen
 
 
 # --- discovery -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ an app class; a task-decorated function or a Task subclass instance is ``celery.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Set
+from typing import Dict, List, Optional, Set
 
 from flake8_celery_pickle.python.model import IMPORT, PARAM, Model, Scope
 
