@@ -336,8 +336,7 @@ RULES: Tuple[Rule, ...] = (
         code="CPK011",
         name="pickle-default-celery-version",
         message="Celery is held to {version}, which {behaviour} pickle by default, and the "
-        "configuration does not set {missing}; require celery>=4.0.1 or set "
-        "task_serializer='json' and accept_content=['json']",
+        "configuration does not set {missing}; require celery>=4.0.1 or set {explicit}",
         summary="Dependencies hold Celery to a release that defaults to pickle, and nothing "
         "overrides the default.",
         what="In the whole-project scan, reads requirements files, `pyproject.toml`, "
@@ -354,7 +353,8 @@ RULES: Tuple[Rule, ...] = (
         example_args={
             "version": "celery==3.1.26",
             "behaviour": "sends and accepts",
-            "missing": "task_serializer and accept_content",
+            "missing": "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT",
+            "explicit": "CELERY_TASK_SERIALIZER='json' and CELERY_ACCEPT_CONTENT=['json']",
         },
     ),
 )

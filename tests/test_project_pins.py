@@ -39,8 +39,16 @@ def run(root: Path, files: dict[str, str]) -> ProjectResult:
     return analyze(root, build(root, files))
 
 
+LEGACY_EXPLICIT = "CELERY_TASK_SERIALIZER='json' and CELERY_ACCEPT_CONTENT=['json']"
+EXPLICIT = "task_serializer='json' and accept_content=['json']"
+
+
 def cpk011(version: str, behaviour: str = SENDS, missing: str = LEGACY_MISSING) -> str:
-    return BY_CODE["CPK011"].format(version=version, behaviour=behaviour, missing=missing)
+    """The message at a pin; a 3.x hold asks for the old names, which are all 3.x reads."""
+    explicit = LEGACY_EXPLICIT if behaviour == SENDS else EXPLICIT
+    return BY_CODE["CPK011"].format(
+        version=version, behaviour=behaviour, missing=missing, explicit=explicit
+    )
 
 
 def pin(
@@ -86,6 +94,13 @@ def pin(
         ("~=4.0.0", None),
         ("==4.0.*", None),
         ("!=3.1.26", None),
+        # Exclusions that leave only old releases, with no upper bound below 4.0.1.
+        (">=3.1,!=4.*,<5", SENDS),
+        ("<5,!=4.*", SENDS),
+        (">=3,!=4.0.1,!=4.0.2,<4.1", None),
+        (">=3,!=4.0.1,<4.0.2", ACCEPTS),
+        (">=3.1,!=4.*", None),
+        (">=3.1,!=5.*,<6", None),
         ("not a specifier", None),
     ],
 )
@@ -537,3 +552,21 @@ def test_pins_in_several_formats_are_each_reported(tmp_path: Path) -> None:
         ("requirements.txt", 1, "CPK011"),
         ("setup.py", 2, "CPK011"),
     ]
+
+
+def test_a_3x_pin_with_new_names_says_why_they_do_not_count(tmp_path: Path) -> None:
+    files = {
+        "requirements.txt": "celery==3.1.25\n",
+        "tasks.py": """\
+            from celery import Celery
+            app = Celery("x")
+            app.conf.task_serializer = "json"
+            app.conf.CELERY_ACCEPT_CONTENT = ["json"]
+            """,
+    }
+    result = run(tmp_path, files)
+    detail = "it sets the new lower-case names, which Celery 3.x does not read"
+    assert [f.message for f in result.findings] == [
+        cpk011("celery==3.1.25", missing=f"CELERY_TASK_SERIALIZER ({detail})")
+    ]
+    assert "CELERY_TASK_SERIALIZER='json'" in result.findings[0].message

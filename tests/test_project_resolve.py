@@ -247,6 +247,7 @@ def test_default_loader_reads_celeryconfig_for_the_pin(tmp_path: Path) -> None:
                 version="celery==3.1.26",
                 behaviour="sends and accepts",
                 missing="CELERY_ACCEPT_CONTENT (configuration read from celeryconfig)",
+                explicit="CELERY_TASK_SERIALIZER='json' and CELERY_ACCEPT_CONTENT=['json']",
             ),
         )
     ]

@@ -243,9 +243,11 @@ class Resolver:
         if not refs:
             if unknown:
                 return Verdict(unknown=tuple(unknown))
+            detail = "no configuration module found for it in the scanned tree"
+            if legacy and set(required) & set(self._canonical(app.inline, namespaces, False)):
+                detail = "it sets the new lower-case names, which Celery 3.x does not read"
             return Verdict(
-                tuple(spelled(c, namespace, False, legacy) for c in required),
-                detail="no configuration module found for it in the scanned tree",
+                tuple(spelled(c, namespace, False, legacy) for c in required), detail=detail
             )
         for ref in refs:
             source = self.source(app, ref)

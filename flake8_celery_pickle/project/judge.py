@@ -102,8 +102,17 @@ class ProjectJudge:
 
     @staticmethod
     def _pin_finding(pin: Pin, verdict: Verdict) -> Finding:
+        # Celery 3.x reads only the old names: the fix must be spelled the way it reads.
+        explicit = (
+            "CELERY_TASK_SERIALIZER='json' and CELERY_ACCEPT_CONTENT=['json']"
+            if pin.hold.legacy
+            else "task_serializer='json' and accept_content=['json']"
+        )
         message = BY_CODE["CPK011"].format(
-            version=pin.shown, behaviour=pin.hold.behaviour, missing=verdict.describe_missing()
+            version=pin.shown,
+            behaviour=pin.hold.behaviour,
+            missing=verdict.describe_missing(),
+            explicit=explicit,
         )
         return Finding(
             pin.line, pin.col, "CPK011", message, pin.line, pin.end_col, ENGINE, pin.path

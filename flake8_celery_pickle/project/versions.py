@@ -73,10 +73,45 @@ def _hold_of_bounds(bounds: list[Bound]) -> Hold | None:
     return Hold(ACCEPTS)
 
 
+#: Releases from 4.0.1 on, as a grid dense enough for any constraint written by hand: a set
+#: that admits none of them holds Celery below 4.0.1 even without an upper bound under it
+#: (``>=3.1,!=4.*,<5``).
+_LATER: tuple[Version, ...] = tuple(
+    v
+    for v in (
+        Version(f"{major}.{minor}.{micro}")
+        for major in range(4, 13)
+        for minor in range(13)
+        for micro in range(11)
+    )
+    if v >= FIRST_SAFE
+)
+#: Releases before 4.0.0: a held constraint that admits none of them (nor 4.0.0) admits nothing.
+_EARLIER: tuple[Version, ...] = tuple(
+    Version(f"{major}.{minor}.{micro}")
+    for major in range(4)
+    for minor in range(13)
+    for micro in range(31)
+)
+
+
+def _hold_by_exclusion(specifiers: SpecifierSet) -> Hold | None:
+    if any(specifiers.contains(v, prereleases=True) for v in _LATER):
+        return None
+    if specifiers.contains(FIRST_JSON, prereleases=True):
+        return Hold(ACCEPTS)
+    if any(specifiers.contains(v, prereleases=True) for v in _EARLIER):
+        return Hold(SENDS)
+    return None  # admits no release at all: nothing is held, the resolver will fail
+
+
 def hold_of_specifiers(specifiers: SpecifierSet) -> Hold | None:
     """The hold of a PEP 440 specifier set, or None when it admits 4.0.1 or later."""
     bounds = [b for b in (_upper(s) for s in specifiers) if b is not None]
-    return _hold_of_bounds(bounds)
+    hold = _hold_of_bounds(bounds)
+    if hold is None and any(s.operator == "!=" for s in specifiers):
+        return _hold_by_exclusion(specifiers)
+    return hold
 
 
 def hold_of_specifier_text(text: str) -> Hold | None:

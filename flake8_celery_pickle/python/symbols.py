@@ -234,13 +234,21 @@ class Resolver:
         return qualname
 
     def _class(self, node: ast.ClassDef, scope: Scope) -> Optional[str]:
+        """A class defined in the file stands for its Celery or kombu base, if it has one.
+
+        ``class KV(KeyValueStoreBackend)`` is a result backend and ``class P(Producer)`` a
+        producer, so their constructors take the same options as the base's.
+        """
+        inherited = None
         for base in node.bases:
             found = self.symbol(base, scope)
             if found in (APP_CLASS, TASK_CLASS):
                 return found
             if found is None and self.celery_context and _base_name(base) == "Task":
                 return TASK_CLASS
-        return f"<local>.{node.name}"
+            if inherited is None and is_celery_symbol(found) and not found.endswith(")"):
+                inherited = found
+        return inherited or f"<local>.{node.name}"
 
     def is_task_class(self, node: ast.ClassDef, scope: Scope) -> bool:
         return self._class(node, scope) == TASK_CLASS

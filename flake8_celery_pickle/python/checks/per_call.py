@@ -76,6 +76,15 @@ TASK_ARGUMENT_CALLS = frozenset({"delay", "s", "si"})
 PICKLE_CONTENT_TYPE = "application/x-python-serialize"
 
 
+def _known_api(name: str) -> bool:
+    return (
+        name in SEND_DISTINCTIVE
+        or name in SEND_APIS
+        or name in ACCEPT_APIS
+        or name.endswith("Backend")
+    )
+
+
 def _is_celery_api(ctx: Context, call: ast.Call, scope: Scope, distinctive: bool) -> bool:
     symbol = ctx.resolver.symbol(call.func, scope)
     if symbol is not None:
@@ -94,6 +103,11 @@ def per_call_serializer(ctx: Context, node: ast.AST, scope: Scope) -> None:
     name = tail(node.func)
     if name is None or name in TASK_ARGUMENT_CALLS:
         return
+    if isinstance(node.func, ast.Name) and not _known_api(name) and node.keywords:
+        # A class of the file built on a Celery or kombu one: judged as its base.
+        symbol = ctx.resolver.symbol(node.func, scope)
+        if is_celery_symbol(symbol) and not symbol.endswith(")"):
+            name = symbol.rpartition(".")[2]
     distinctive = name in SEND_DISTINCTIVE
     sends = distinctive or name in SEND_APIS or name.endswith("Backend")
     accepts = name in ACCEPT_APIS or name.endswith("Backend")
@@ -143,10 +157,15 @@ def serializer_attribute(ctx: Context, node: ast.AST, scope: Scope) -> None:
             assert isinstance(cls, ast.ClassDef)
             if ctx.resolver.is_task_class(cls, scope.parent or scope):
                 _report(ctx, "CPK005", node.value, scope, f"{cls.name}.serializer")
-        elif isinstance(target, ast.Attribute) and target.attr in ("serializer", "accept"):
-            if _celery_object(ctx, target.value, scope):
-                code = "CPK005" if target.attr == "serializer" else "CPK006"
-                _report(ctx, code, node.value, scope, render(target))
+        elif isinstance(target, ast.Attribute) and target.attr == "serializer":
+            # Only a known task or Celery object: ``self.serializer`` in an unrelated class, or
+            # any unknown ``obj.serializer``, belongs to some other library.
+            if _celery_object(ctx, target.value, scope, unknown=False):
+                _report(ctx, "CPK005", node.value, scope, render(target))
+        elif isinstance(target, ast.Attribute) and target.attr == "accept":
+            # ``message.accept = [...]`` in a consumer callback: the message is a parameter.
+            if _celery_object(ctx, target.value, scope, unknown=ctx.resolver.kombu_context):
+                _report(ctx, "CPK006", node.value, scope, render(target))
         elif isinstance(target, ast.Subscript) and _is_options_key(target):
             if isinstance(target.value, ast.Attribute) and _celery_object(
                 ctx, target.value.value, scope
@@ -154,11 +173,13 @@ def serializer_attribute(ctx: Context, node: ast.AST, scope: Scope) -> None:
                 _report(ctx, "CPK005", node.value, scope, render(target.value))
 
 
-def _celery_object(ctx: Context, node: ast.expr, scope: Scope) -> bool:
+def _celery_object(ctx: Context, node: ast.expr, scope: Scope, unknown: bool = True) -> bool:
+    """Whether ``node`` is a task or a Celery or kombu object; ``unknown`` decides for a receiver
+    that cannot be resolved (it counts only in a module that uses Celery or kombu)."""
     symbol = ctx.resolver.symbol(node, scope)
     if symbol is not None:
         return symbol == TASK or is_celery_symbol(symbol)
-    return ctx.resolver.celery_context
+    return unknown and ctx.resolver.celery_context
 
 
 def _is_options_key(target: ast.Subscript) -> bool:
