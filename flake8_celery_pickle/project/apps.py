@@ -19,12 +19,14 @@ Calls are tied to an app by the name it is bound to (``app = Celery(...)``,
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.project.settings_module import dict_keys
+from flake8_celery_pickle.python.gate import may_use_celery_class
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -441,6 +443,13 @@ def find_apps(rel: str, module: ast.Module) -> list[App]:
     return apps
 
 
+#: ``from celery.app import App``: the old name of the class, on an import line.
+_APP_IMPORT = re.compile(r"^[ \t]*(?:from|import)\b[^\n]*\bApp\b", re.MULTILINE)
+
+
 def may_build_app(text: str) -> bool:
-    """Cheap text test: can this module build a Celery app at all? (It must import celery.)"""
-    return "celery" in text and ("Celery" in text or "App" in text)
+    """Cheap text test: can this module build a Celery app at all? (It must import celery, and
+    use the class as the single-file gate sees it, or import its old name ``App``.)"""
+    if "celery" not in text:
+        return False
+    return may_use_celery_class(text) or ("App" in text and _APP_IMPORT.search(text) is not None)

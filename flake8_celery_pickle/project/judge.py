@@ -46,10 +46,14 @@ class ProjectJudge:
         for rel in tree.python_paths:
             text = tree.text(rel)
             if text is None or not may_build_app(text):
+                tree.forget(rel)
                 continue
             module = tree.module(rel)
             if module is not None:
                 self.apps.extend(find_apps(rel, module))
+            # The apps keep what they need; the text and tree are read again if a later
+            # step asks, so memory stays flat however large the tree is.
+            tree.forget(rel)
 
     # -- CPK004 --------------------------------------------------------------------------------
 

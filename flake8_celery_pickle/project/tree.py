@@ -97,6 +97,14 @@ class ProjectTree:
         self._text[rel] = result
         return result
 
+    def forget(self, rel: str) -> None:
+        """Drop the cached text and tree of a file the view has no further use for (they are
+        read again if asked for), so memory does not grow with the size of the tree."""
+        if self._text.get(rel) is not None:
+            del self._text[rel]
+        if self._trees.get(rel) is not None:
+            del self._trees[rel]
+
     def module(self, rel: str) -> ast.Module | None:
         """The parsed module of a Python file, or None (with a note) when it does not parse."""
         if rel in self._trees:
