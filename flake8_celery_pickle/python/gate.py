@@ -22,7 +22,7 @@ of the applications built on them, no longer cost a parse.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Optional, Pattern
 
 from flake8_celery_pickle.settings import DEFAULTS, Settings
 
@@ -39,14 +39,21 @@ KOMBU_WORDS = (
 #: Uses of the ``Celery`` class that can lead to ``Celery(...)``: a call (also of a subclass
 #: such as ``MyCelery(``), ``Celery as App``, an import or class line naming it, an alias
 #: (``App = celery.Celery``), and the name alone on a line of a parenthesised import or base list.
-_APP_USE = re.compile(
+_APP_USE_PATTERN = (
     r"Celery\s*\("
     r"|\bCelery\s+as\b"
     r"|^[ \t]*(?:from|import|class)\b[^\n]*\bCelery\b"
     r"|=\s*(?:[\w.]+\.)?Celery\b"
-    r"|^[ \t]*(?:[\w.]+\.)?Celery\s*,?[ \t]*(?:#[^\n]*)?$",
-    re.MULTILINE,
+    r"|^[ \t]*(?:[\w.]+\.)?Celery\s*,?[ \t]*(?:#[^\n]*)?$"
 )
+_app_use: Optional[Pattern[str]] = None  # compiled on first use: the plugin's import stays lean
+
+
+def _app_pattern() -> Pattern[str]:
+    global _app_use
+    if _app_use is None:
+        _app_use = re.compile(_APP_USE_PATTERN, re.MULTILINE)
+    return _app_use
 
 
 def may_hold_finding(text: str | Iterable[str], settings: Settings = DEFAULTS) -> bool:
@@ -68,4 +75,4 @@ def may_hold_finding(text: str | Iterable[str], settings: Settings = DEFAULTS) -
 
 def may_use_celery_class(text: str) -> bool:
     """Whether ``text`` uses the ``Celery`` class in a way that can build an app (CPK004)."""
-    return "Celery" in text and _APP_USE.search(text) is not None
+    return "Celery" in text and _app_pattern().search(text) is not None
