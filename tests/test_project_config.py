@@ -676,3 +676,322 @@ def test_relative_file_arguments_and_namespaces_from_settings(tmp_path: Path) ->
     )
     # a namespace the user declares makes JOBS_TASK_SERIALIZER a setting name
     assert analyze(tmp_path, relative, Settings(namespaces=("CELERY", "JOBS"))).findings == []
+
+
+# -- django-configurations and django-split-settings ---------------------------------------------
+
+CONFIGURATIONS = """\
+    from configurations import Configuration, values
+
+
+    class Base(Configuration):
+        CELERY_TASK_SERIALIZER = values.Value("json")
+
+
+    class Prod(Base):
+        CELERY_ACCEPT_CONTENT = ["json"]
+
+
+    class Dev(Base):
+        DEBUG = True
+"""
+CONFIGURATIONS_CELERY = """\
+    import os
+
+    from celery import Celery
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+    {configuration}
+    app = Celery("proj")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+"""
+
+
+def _configurations(tmp_path: Path, configuration: str, settings: str) -> ProjectResult:
+    return run(
+        tmp_path,
+        {
+            "proj/__init__.py": "",
+            "proj/celery.py": CONFIGURATIONS_CELERY.format(configuration=configuration),
+            "proj/settings.py": settings,
+        },
+    )
+
+
+def test_django_configurations_class_named_by_the_environment(tmp_path: Path) -> None:
+    setdefault = 'os.environ.setdefault("DJANGO_CONFIGURATION", "Dev")'
+    result = _configurations(tmp_path, setdefault, CONFIGURATIONS)
+    assert result.findings == [
+        Finding(
+            7,
+            6,
+            "CPK004",
+            cpk004("CELERY_ACCEPT_CONTENT (configuration read from proj.settings:Dev)"),
+            7,
+            20,
+            "project",
+            "proj/celery.py",
+        )
+    ]
+    assert result.notes == []
+
+
+def test_django_configurations_class_that_sets_both_is_silent(tmp_path: Path) -> None:
+    setdefault = 'os.environ.setdefault("DJANGO_CONFIGURATION", "Prod")'
+    result = _configurations(tmp_path, setdefault, CONFIGURATIONS)
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_django_configurations_classes_that_differ_without_a_choice_is_a_note(
+    tmp_path: Path,
+) -> None:
+    result = _configurations(tmp_path, "", CONFIGURATIONS)
+    assert result.findings == []
+    assert result.notes == [
+        "proj/celery.py:7: CPK004 not checked for this Celery app: DJANGO_CONFIGURATION is "
+        "not set in the scanned tree and the django-configurations classes of proj.settings "
+        "(Base, Prod, Dev) differ"
+    ]
+
+
+def test_django_configurations_classes_that_all_miss_a_setting(tmp_path: Path) -> None:
+    settings = (
+        "import configurations\n"
+        "class Base(configurations.Configuration):\n"
+        "    CELERY_TASK_SERIALIZER = 'json'\n"
+        "class Prod(Base):\n"
+        "    DEBUG = False\n"
+    )
+    result = _configurations(tmp_path, "", settings)
+    assert located(result) == [("proj/celery.py", 7, 6, "CPK004")]
+    assert result.findings[0].message == cpk004(
+        "CELERY_ACCEPT_CONTENT (configuration read from proj.settings, each of its "
+        "django-configurations classes Base, Prod)"
+    )
+
+
+def test_django_configurations_class_that_does_not_exist_is_a_note(tmp_path: Path) -> None:
+    setdefault = 'os.environ.setdefault("DJANGO_CONFIGURATION", "Staging")'
+    result = _configurations(tmp_path, setdefault, CONFIGURATIONS)
+    assert result.findings == []
+    assert result.notes == [
+        "proj/celery.py:7: CPK004 not checked for this Celery app: its django-configurations "
+        "class 'Staging' (DJANGO_CONFIGURATION in proj/celery.py:6) is not a class of "
+        "proj.settings"
+    ]
+
+
+SPLIT_CELERY = (
+    "from celery import Celery\n"
+    "app = Celery('proj')\n"
+    "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+)
+
+
+def test_django_split_settings_includes_are_followed(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/celery.py": SPLIT_CELERY,
+            "proj/settings/__init__.py": (
+                "from split_settings.tools import include, optional\n"
+                "include('components/*.py', optional('local_settings.py'))\n"
+            ),
+            "proj/settings/components/base.py": "DEBUG = False\n",
+            "proj/settings/components/celery.py": (
+                "CELERY_TASK_SERIALIZER = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n"
+            ),
+        },
+    )
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_django_split_settings_missing_a_setting(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/celery.py": SPLIT_CELERY,
+            "proj/settings/__init__.py": (
+                "from split_settings.tools import include\ninclude('components/celery.py')\n"
+            ),
+            "proj/settings/components/celery.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
+        },
+    )
+    assert result.findings == [
+        Finding(
+            2,
+            6,
+            "CPK004",
+            cpk004("CELERY_TASK_SERIALIZER (configuration read from proj.settings)"),
+            2,
+            20,
+            "project",
+            "proj/celery.py",
+        )
+    ]
+    assert result.notes == []
+
+
+def test_django_split_settings_include_outside_the_tree_is_a_note(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "manage.py": MANAGE,
+            "proj/__init__.py": "",
+            "proj/celery.py": SPLIT_CELERY,
+            "proj/settings.py": (
+                "from split_settings.tools import include\n"
+                "include('components/base.py', 'secrets.py')\n"
+            ),
+            "proj/components/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
+        },
+    )
+    assert result.findings == []
+    assert result.notes == [
+        "proj/celery.py:2: CPK004 not checked for this Celery app: proj/settings.py includes "
+        "secrets.py (django-split-settings), which is not in the scanned tree"
+    ]
+
+
+# -- Flask ----------------------------------------------------------------------------------------
+
+
+def test_flask_config_loaded_in_the_same_module(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "web/__init__.py": (
+                "from flask import Flask\n"
+                "from celery import Celery\n"
+                "flask_app = Flask(__name__)\n"
+                "flask_app.config.from_object('web.config.Config')\n"
+                "celery = Celery(flask_app.import_name)\n"
+                "celery.conf.update(flask_app.config)\n"
+            ),
+            # Flask keeps only the upper-case attributes of a config object
+            "web/config.py": (
+                "class Config:\n"
+                "    CELERY_TASK_SERIALIZER = 'json'\n"
+                "    accept_content = ['json']\n"
+            ),
+        },
+    )
+    assert result.findings == [
+        Finding(
+            5,
+            9,
+            "CPK004",
+            cpk004("accept_content (configuration read from web:flask_app.config)"),
+            5,
+            38,
+            "project",
+            "web/__init__.py",
+        )
+    ]
+    assert result.notes == []
+
+
+def test_flask_app_imported_from_another_module(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "web/__init__.py": (
+                "from flask import Flask\n"
+                "flask_app = Flask(__name__)\n"
+                "flask_app.config.from_object('web.settings:Prod')\n"
+                "flask_app.config.update(CELERY_ACCEPT_CONTENT=['json'])\n"
+            ),
+            "web/settings.py": (
+                "class Base:\n"
+                "    CELERY_TASK_SERIALIZER = 'json'\n"
+                "class Prod(Base):\n"
+                "    DEBUG = False\n"
+            ),
+            "worker.py": (
+                "from celery import Celery\n"
+                "from web import flask_app\n"
+                "celery = Celery(flask_app.import_name)\n"
+                "celery.conf.update(flask_app.config)\n"
+            ),
+        },
+    )
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_flask_app_built_in_a_factory(tmp_path: Path) -> None:
+    source = """\
+        from celery import Celery
+        from flask import Flask
+
+        celery = Celery(__name__)
+
+
+        def create_app():
+            app = Flask(__name__)
+            app.config["CELERY_TASK_SERIALIZER"] = "json"
+            app.config.from_mapping(accept_content=["json"])
+            celery.conf.update(app.config)
+            return app
+    """
+    result = run(tmp_path, {"web.py": source})
+    # from_mapping keeps upper-case keys only
+    assert [(f.line, f.col, f.message) for f in result.findings] == [
+        (4, 9, cpk004("accept_content (configuration read from web:app.config)"))
+    ]
+
+
+def test_flask_config_from_a_file_is_a_note(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "web.py": (
+                "from flask import Flask\n"
+                "from celery import Celery\n"
+                "flask_app = Flask(__name__)\n"
+                "flask_app.config.from_pyfile('settings.cfg')\n"
+                "celery = Celery(__name__)\n"
+                "celery.conf.update(flask_app.config)\n"
+            ),
+        },
+    )
+    assert result.findings == []
+    assert result.notes == [
+        "web.py:5: CPK004 not checked for this Celery app: "
+        "flask_app.config.from_pyfile('settings.cfg') in web.py loads Flask settings that "
+        "cannot be read statically"
+    ]
+
+
+def test_settings_merged_from_an_imported_dict_are_named(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "proj/__init__.py": "",
+            "proj/config.py": "CELERY_CONFIG = {'broker_url': 'x', 'task_serializer': 'json'}\n",
+            "proj/worker.py": (
+                "from celery import Celery\n"
+                "from proj.config import CELERY_CONFIG\n"
+                "app = Celery('p')\n"
+                "app.conf.update(CELERY_CONFIG)\n"
+            ),
+        },
+    )
+    assert result.findings == [
+        Finding(
+            3,
+            6,
+            "CPK004",
+            cpk004("accept_content (configuration read from proj.config:CELERY_CONFIG)"),
+            3,
+            17,
+            "project",
+            "proj/worker.py",
+        )
+    ]

@@ -288,6 +288,16 @@ def test_pyproject_poetry_dependencies(tmp_path: Path) -> None:
     ]
 
 
+def test_pyproject_poetry_inline_dependency_table(tmp_path: Path) -> None:
+    files = {"pyproject.toml": '[tool.poetry]\nname = "svc"\ndependencies = { celery = "~3.1" }\n'}
+    assert run(tmp_path, files).findings == [pin("pyproject.toml", 3, 17, 23, "celery ~3.1")]
+
+
+def test_requirement_with_extras_and_marker(tmp_path: Path) -> None:
+    files = {"requirements.txt": 'django\ncelery[redis]==3.1.25 ; python_version<"3"\n'}
+    assert run(tmp_path, files).findings == [pin("requirements.txt", 2, 0, 42, "celery==3.1.25")]
+
+
 def test_pyproject_poetry_dependency_that_does_not_hold(tmp_path: Path) -> None:
     files = {"pyproject.toml": '[tool.poetry.dependencies]\ncelery = "^5.3"\n'}
     assert run(tmp_path, files).findings == []

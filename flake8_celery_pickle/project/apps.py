@@ -44,6 +44,14 @@ CELERY_CLASSES = frozenset(
 )
 
 
+#: Flask application classes: ``<app>.config`` is a dict its code fills in.
+FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
+#: ``<flask app>.config`` methods that load from places plain ``ast`` cannot read.
+FLASK_UNREADABLE = frozenset(
+    {"from_pyfile", "from_envvar", "from_file", "from_json", "from_prefixed_env"}
+)
+
+
 @dataclass(frozen=True)
 class Import:
     """What a local name stands for: ``module`` (absolute or relative by ``level``) and,
@@ -63,6 +71,7 @@ class ConfigRef:
     ``import`` (a name imported in the module, see ``imported``);
     ``local`` (a class or value defined in the same module, named ``name``);
     ``envvar`` (``config_from_envvar('VAR')`` or ``os.environ.get('VAR', default)``);
+    ``flask`` (``<flask app>.config`` of a Flask app bound in the same module to ``value``);
     ``literal`` (a dict written in place; its keys are in ``keys``);
     ``dynamic`` (anything else; ``text`` shows it).
     """
@@ -187,6 +196,16 @@ class _ModuleReader:
             for t in stmt.targets
             if isinstance(t, ast.Name)
         }
+        #: names bound to ``Flask(...)`` anywhere in the module
+        self.flask_apps = {
+            name
+            for n in self.nodes
+            if isinstance(n, ast.Assign)
+            and isinstance(n.value, ast.Call)
+            and qualified(n.value.func, self.imports) in FLASK_CLASSES
+            for name in (dotted(t) for t in n.targets)
+            if name
+        }
 
     def is_celery(self, call: ast.Call) -> bool:
         name = qualified(call.func, self.imports)
@@ -213,6 +232,9 @@ class _ModuleReader:
         name = dotted(node)
         if name is not None:
             head, _, rest = name.partition(".")
+            owner, _, attr = name.rpartition(".")
+            if attr == "config" and owner in self.flask_apps:
+                return ConfigRef("flask", line, text, value=owner)
             if head in self.imports:
                 return ConfigRef(
                     "import", line, text, imported=self.imports[head], attr=rest or None
@@ -407,6 +429,79 @@ class _ModuleReader:
                 app = owner(target.value.value)
                 if app is not None and key is not None:
                     app.inline.add(key)
+
+
+@dataclass
+class FlaskConfig:
+    """What a module puts into ``<flask app>.config``: keys written in place, objects loaded
+    with ``from_object`` (Flask keeps their upper-case attributes only), and what cannot be
+    read."""
+
+    keys: set[str] = field(default_factory=set)
+    objects: list[ConfigRef] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def flask_config(rel: str, module: ast.Module, binding: str) -> FlaskConfig | None:
+    """The configuration module ``rel`` gives the Flask app bound to ``binding``; None when
+    no ``Flask(...)`` is bound to that name there."""
+    reader = _ModuleReader(rel, module)
+    if binding not in reader.flask_apps:
+        return None
+    found = FlaskConfig()
+
+    def is_config(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "config"
+            and dotted(node.value) == binding
+        )
+
+    for node in reader.nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if not is_config(node.func.value):
+                continue
+            method = node.func.attr
+            if method == "from_object" and node.args:
+                found.objects.append(reader.ref(node.args[0]))
+            elif method in ("from_mapping", "update"):
+                # from_mapping keeps upper-case keys only; update is a plain dict update
+                keys = _call_keys(node, found, rel)
+                if method == "from_mapping":
+                    keys = {k for k in keys if k.isupper()}
+                found.keys.update(keys)
+            elif method == "setdefault" and node.args:
+                key = _const_str(node.args[0])
+                if key is not None:
+                    found.keys.add(key)
+            elif method in FLASK_UNREADABLE:
+                found.unknown.append(
+                    f"{binding}.config.{method}({', '.join(_text(a) for a in node.args)}) in "
+                    f"{rel} loads Flask settings that cannot be read statically"
+                )
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and is_config(target.value):
+                    key = _const_str(target.slice)
+                    if key is not None:
+                        found.keys.add(key)
+    return found
+
+
+def _call_keys(call: ast.Call, found: FlaskConfig, rel: str) -> set[str]:
+    """Keys a ``from_mapping`` / ``update`` call writes; what it cannot show goes to
+    ``found.unknown``."""
+    keys = {kw.arg for kw in call.keywords if kw.arg is not None}
+    for node in [*call.args, *(kw.value for kw in call.keywords if kw.arg is None)]:
+        literal = dict_keys(node)
+        if literal is None:
+            found.unknown.append(
+                f"the Flask config in {rel} is updated from `{_text(node)}`, "
+                "which cannot be read statically"
+            )
+        else:
+            keys.update(literal)
+    return keys
 
 
 def _setattr_writes(nodes: Iterable[ast.AST]) -> list[tuple[ast.AST, str]]:

@@ -11,11 +11,12 @@ statically leaves the verdict unknown: the caller turns that into a note, never 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flake8_celery_pickle import vocabulary
-from flake8_celery_pickle.project.apps import App, ConfigRef, Import
+from flake8_celery_pickle.project.apps import App, ConfigRef, Import, flask_config
 from flake8_celery_pickle.project.resolve import (
+    DJANGO_ENTRY_FILES,
     ModuleIndex,
     django_settings_module,
     env_assignments,
@@ -43,6 +44,31 @@ class Source:
     names: frozenset[str] = frozenset()
     django: bool = False
     unknown: tuple[str, ...] = ()
+    #: names only some of the source's alternatives define (django-configurations classes
+    #: when DJANGO_CONFIGURATION is not set in the tree), and why the choice is unknown
+    maybe: frozenset[str] = frozenset()
+    maybe_reason: str = ""
+
+    def missing(
+        self, namespace: str | None, legacy: bool, among: Iterable[str] | None = None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(settings this source surely leaves unset, why the rest cannot be told).
+
+        A setting that only some alternatives define is neither: it becomes the reason in
+        the second item, unless another setting is surely missing.
+        """
+        wanted = set(vocabulary.REQUIRED_EXPLICIT if among is None else among)
+        missing = [
+            c for c in missing_settings(self.names, namespace, self.django, legacy) if c in wanted
+        ]
+        if not missing or not self.maybe:
+            return tuple(missing), ()
+        surely = [
+            c
+            for c in missing_settings(self.names | self.maybe, namespace, self.django, legacy)
+            if c in wanted
+        ]
+        return (tuple(surely), ()) if surely else ((), (self.maybe_reason,))
 
 
 @dataclass(frozen=True)
@@ -77,20 +103,29 @@ class Resolver:
         self.index = index
         self.settings = settings
         self.definitions = Definitions(tree, index)
+        self._flask_seen: set[tuple[str, str]] = set()
 
     # -- one source ------------------------------------------------------------------------------
 
     def source(self, app: App, ref: ConfigRef) -> Source:
+        return self.source_at(app.path, ref)
+
+    def source_at(self, near: str, ref: ConfigRef) -> Source:
+        """What ``ref``, written in module ``near``, resolves to."""
         if ref.kind == "literal":
             return Source(None, ref.keys)
         if ref.kind == "string":
-            return self.module_path(app.path, ref.value or "")
+            return self.module_path(near, ref.value or "")
         if ref.kind == "local":
-            return self._object(app.path, ref.value or "", self.index.name_of(app.path))
+            return self._object(near, ref.value or "", self.index.name_of(near))
         if ref.kind == "import" and ref.imported is not None:
-            return self._import(app.path, ref.imported, ref.attr)
+            return self._import(near, ref.imported, ref.attr)
         if ref.kind == "envvar":
-            return self._envvar(app.path, ref.value or "", ref.attr)
+            return self._envvar(near, ref.value or "", ref.attr)
+        if ref.kind == "flask":
+            found = self.flask(near, ref.value or "")
+            if found is not None:
+                return found
         return Source(
             None,
             unknown=(
@@ -110,13 +145,18 @@ class Resolver:
         if not is_dotted(module) or (obj and not is_dotted(obj)):
             return Source(None, unknown=(f"'{path}' is not a module path",))
         wanted = module
-        if not obj:
+        if obj:
             rel = self.index.find(module, referrer=near)
-            if rel is not None:
-                return self._module(rel, module)
-            if "." in module:
-                module, obj = module.rsplit(".", 1)
-        rel = self.index.find(module, referrer=near)
+        else:
+            # 'pkg.mod', else 'pkg.mod.Obj' (or 'pkg.mod.app.config'): the longest module
+            # prefix in the tree, the rest an object in it
+            parts = module.split(".")
+            rel = None
+            for cut in range(len(parts), 0, -1):
+                rel = self.index.find(".".join(parts[:cut]), referrer=near)
+                if rel is not None:
+                    module, obj = ".".join(parts[:cut]), ".".join(parts[cut:])
+                    break
         if rel is None:
             return Source(None, unknown=(f"module '{wanted}' is not in the scanned tree",))
         return self._object(rel, obj, module) if obj else self._module(rel, module)
@@ -126,11 +166,39 @@ class Resolver:
         return Source(name, defined.names, unknown=self._unknown_reasons(defined))
 
     def _object(self, rel: str, obj: str, module: str) -> Source:
+        owner, _, attr = obj.rpartition(".")
+        if attr == "config" and owner:
+            found = self.flask(rel, owner)
+            if found is not None:
+                return found
         defined = self.definitions.obj(rel, obj)
         shown = f"{module}:{obj}"
         if defined is None:
             return Source(None, unknown=(f"'{shown}' cannot be read statically",))
         return Source(shown, defined.names, unknown=self._unknown_reasons(defined))
+
+    def flask(self, rel: str, binding: str) -> Source | None:
+        """``<binding>.config`` of the Flask app that module ``rel`` binds to ``binding``: the
+        keys the module writes, and the upper-case names of the objects it loads with
+        ``from_object``. None when ``binding`` is no Flask app there."""
+        key = (rel, binding)
+        module = self.tree.module(rel)
+        found = flask_config(rel, module, binding) if module is not None else None
+        if found is None or key in self._flask_seen:
+            return None
+        self._flask_seen.add(key)
+        try:
+            names = set(found.keys)
+            unknown = list(found.unknown)
+            for ref in found.objects:
+                loaded = self.source_at(rel, ref)
+                names.update(n for n in loaded.names if n.isupper())
+                unknown.extend(loaded.unknown)
+        finally:
+            self._flask_seen.discard(key)
+        return Source(
+            f"{self.index.name_of(rel)}:{binding}.config", frozenset(names), unknown=tuple(unknown)
+        )
 
     @staticmethod
     def _unknown_reasons(defined: Defined) -> tuple[str, ...]:
@@ -162,7 +230,7 @@ class Resolver:
             best = values[0]
             found = self.module_path(near, best.value)
             origin = f"{found.origin}, named by {var} in {best.path}" if found.origin else None
-            return Source(origin, found.names, found.django, found.unknown)
+            return replace(found, origin=origin)
         if default is not None:
             return self.module_path(near, default)
         return Source(
@@ -193,7 +261,60 @@ class Resolver:
                 ),
             )
         defined = self.definitions.module(found.path)
+        classes = self.definitions.configuration_classes(found.path)
+        if classes:
+            return self._configurations(near, found.module, found.path, defined, classes)
         return Source(found.module, defined.names, True, defined.unknown)
+
+    def _configurations(
+        self, near: str, module: str, rel: str, defined: Defined, classes: list[str]
+    ) -> Source:
+        """django-configurations: the settings are the module's names plus those of the class
+        ``DJANGO_CONFIGURATION`` names (with its bases). When the tree does not set that
+        variable, a setting counts when every class sets it, and is undecided when only some
+        do."""
+        values = env_assignments(
+            self.tree,
+            "DJANGO_CONFIGURATION",
+            near=near,
+            python_only=True,
+            python_names=DJANGO_ENTRY_FILES,
+        )
+        if values:
+            best = values[0]
+            chosen = self.definitions.obj(rel, best.value) if is_dotted(best.value) else None
+            if chosen is None:
+                return Source(
+                    None,
+                    django=True,
+                    unknown=(
+                        f"its django-configurations class '{best.value}' (DJANGO_CONFIGURATION "
+                        f"in {best.path}:{best.line}) is not a class of {module}",
+                    ),
+                )
+            return Source(
+                f"{module}:{best.value}",
+                defined.names | chosen.names,
+                True,
+                defined.unknown + chosen.unknown,
+            )
+        each = [(name, self.definitions.obj(rel, name)) for name in classes]
+        known = [d for _, d in each if d is not None]
+        common = frozenset.intersection(*(d.names for d in known)) if known else frozenset()
+        every = frozenset().union(*(d.names for d in known))
+        unknown = defined.unknown + tuple(u for d in known for u in d.unknown)
+        shown = ", ".join(name for name, _ in each)
+        return Source(
+            f"{module}, each of its django-configurations classes {shown}",
+            defined.names | common,
+            True,
+            unknown,
+            maybe=every - common,
+            maybe_reason=(
+                f"DJANGO_CONFIGURATION is not set in the scanned tree and the "
+                f"django-configurations classes of {module} ({shown}) differ"
+            ),
+        )
 
     # -- one app -----------------------------------------------------------------------------------
 
@@ -229,10 +350,13 @@ class Resolver:
         if kwargs_count and not legacy:
             inline.update(self._canonical(app.kwargs, namespaces, legacy))
         unknown: list[str] = []
+        extra_origins: list[str] = []
         for ref in app.extras:
             extra = self.source(app, ref)
             inline.update(self._canonical(extra.names, namespaces, legacy))
             unknown.extend(extra.unknown)
+            if extra.origin:
+                extra_origins.append(extra.origin)
         required = [c for c in vocabulary.REQUIRED_EXPLICIT if c not in inline]
         if not required:
             return Verdict()
@@ -247,19 +371,18 @@ class Resolver:
             if legacy and set(required) & set(self._canonical(app.inline, namespaces, False)):
                 detail = "it sets the new lower-case names, which Celery 3.x does not read"
             return Verdict(
-                tuple(spelled(c, namespace, False, legacy) for c in required), detail=detail
+                tuple(spelled(c, namespace, False, legacy) for c in required),
+                # settings merged in with conf.update(<name>) were read: name where from
+                ", ".join(dict.fromkeys(extra_origins)) or None,
+                detail=detail,
             )
         for ref in refs:
             source = self.source(app, ref)
-            missing = [
-                c
-                for c in missing_settings(source.names, namespace, source.django, legacy)
-                if c in required
-            ]
-            if not missing:
+            missing, undecided = source.missing(namespace, legacy, required)
+            if not missing and not undecided:
                 continue
-            if source.unknown or unknown:
-                return Verdict(unknown=tuple(unknown) + source.unknown)
+            if source.unknown or unknown or undecided:
+                return Verdict(unknown=tuple(unknown) + source.unknown + undecided)
             return Verdict(
                 tuple(spelled(c, namespace, source.django, legacy) for c in missing), source.origin
             )

@@ -15,7 +15,7 @@ from flake8_celery_pickle.project.resolve import (
     ModuleIndex,
     env_assignments,
 )
-from flake8_celery_pickle.project.settings_module import missing_settings, spelled
+from flake8_celery_pickle.project.settings_module import spelled
 from flake8_celery_pickle.project.tree import ProjectTree
 from flake8_celery_pickle.settings import Settings
 
@@ -156,11 +156,11 @@ class ProjectJudge:
         known: Verdict | None = None
         unknown: list[str] = []
         for source in sources:
-            missing = missing_settings(source.names, None, source.django, legacy)
-            if not missing:
+            missing, undecided = source.missing(None, legacy)
+            if not missing and not undecided:
                 return Verdict()
-            if source.unknown:
-                unknown.extend(source.unknown)
+            if source.unknown or undecided:
+                unknown.extend(source.unknown + undecided)
             elif known is None:
                 known = Verdict(
                     tuple(spelled(c, None, source.django, legacy) for c in missing), source.origin

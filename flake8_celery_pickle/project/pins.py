@@ -111,6 +111,12 @@ class _Lines:
                 match = pattern.match(self.lines[number - 1])
                 if match:
                     return self.at(number, match.start(1), len(match.group(1)))
+        # an inline table (``dependencies = { celery = "^3.1" }``): the key anywhere
+        inline = re.compile(r"(?:^|[{,]\s*)(" + key_pattern + r")\s*=")
+        for number, line in enumerate(self.lines, start=1):
+            match = inline.search(line)
+            if match:
+                return self.at(number, match.start(1), len(match.group(1)))
         return None
 
 

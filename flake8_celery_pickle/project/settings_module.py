@@ -13,14 +13,32 @@ Two jobs, kept apart:
 from __future__ import annotations
 
 import ast
+import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.project.resolve import ModuleIndex
 from flake8_celery_pickle.project.tree import ProjectTree
 
 _MAX_DEPTH = 20
+
+#: Bases outside the tree that add no Celery setting: a class that inherits only from these
+#: defines what its own body (and its bases in the tree) assign.
+EMPTY_BASES = frozenset(
+    {
+        "object",
+        "configurations.Configuration",
+        "configurations.base.Configuration",
+        "configurations.configuration.Configuration",
+    }
+)
+#: django-configurations: the base class of every settings class.
+CONFIGURATION_BASES = EMPTY_BASES - {"object"}
+#: django-split-settings: ``include(...)`` runs the named files in the settings module.
+SPLIT_SETTINGS_INCLUDE = frozenset({"split_settings.tools.include"})
+SPLIT_SETTINGS_OPTIONAL = frozenset({"split_settings.tools.optional"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,13 @@ class Definitions:
         self.tree = tree
         self.index = index
         self._modules: dict[str, Defined] = {}
+        self._imports: dict[str, dict[str, str]] = {}
+
+    def imports(self, rel: str, module: ast.Module) -> dict[str, str]:
+        """:func:`module_imports` of module ``rel`` (cached)."""
+        if rel not in self._imports:
+            self._imports[rel] = module_imports(module)
+        return self._imports[rel]
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -120,6 +145,10 @@ class Definitions:
         else:
             names = assigned_names(module.body)
             unknown: list[str] = []
+            for included in self._split_settings(rel, module, unknown):
+                inner = self.module(included, _depth + 1)
+                names.update(inner.names)
+                unknown.extend(inner.unknown)
             for stmt in _body_statements(module.body):
                 if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
                     target = self._import_target(rel, stmt.level, stmt.module)
@@ -135,6 +164,110 @@ class Definitions:
             result = Defined(frozenset(names), tuple(unknown))
         self._modules[rel] = result
         return result
+
+    def _split_settings(self, rel: str, module: ast.Module, unknown: list[str]) -> list[str]:
+        """Files a django-split-settings ``include(...)`` runs in this module's namespace.
+
+        Patterns are globs relative to the module's directory; ``optional(...)`` ones may
+        match nothing. A pattern that is not a literal, or a required one that matches no
+        file of the tree, goes to ``unknown``.
+        """
+        imports = self.imports(rel, module)
+        found: list[str] = []
+        for stmt in _body_statements(module.body):
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+                continue
+            call = stmt.value
+            if _qualified(call.func, imports) not in SPLIT_SETTINGS_INCLUDE:
+                continue
+            for arg in call.args:
+                optional = (
+                    isinstance(arg, ast.Call)
+                    and _qualified(arg.func, imports) in SPLIT_SETTINGS_OPTIONAL
+                    and len(arg.args) == 1
+                )
+                pattern_node = arg.args[0] if optional else arg  # type: ignore[attr-defined]
+                pattern = _const_str(pattern_node)
+                if pattern is None:
+                    unknown.append(
+                        f"{rel} includes settings files named by an expression "
+                        "(django-split-settings)"
+                    )
+                    continue
+                matches = self._glob(rel, pattern)
+                if not matches and not optional:
+                    unknown.append(
+                        f"{rel} includes {pattern} (django-split-settings), "
+                        "which is not in the scanned tree"
+                    )
+                found.extend(m for m in matches if m != rel and m not in found)
+        return found
+
+    def _glob(self, rel: str, pattern: str) -> list[str]:
+        base = PurePosixPath(rel).parent
+        wanted = (base / pattern).as_posix()
+        parts: list[str] = []
+        for part in PurePosixPath(wanted).parts:
+            if part == ".." and parts:
+                parts.pop()
+            elif part != ".":
+                parts.append(part)
+        wanted = "/".join(parts)
+        return [
+            p
+            for p in self.tree.python_paths
+            if fnmatch.fnmatchcase(p, wanted) and p.count("/") == wanted.count("/")
+        ]
+
+    def configuration_classes(self, rel: str, _depth: int = 0) -> list[str]:
+        """Names of the django-configurations classes (subclasses of ``Configuration``) that
+        module ``rel`` defines, in source order."""
+        module = self.tree.module(rel)
+        if module is None:
+            return []
+        return [
+            stmt.name
+            for stmt in module.body
+            if isinstance(stmt, ast.ClassDef) and self._is_configuration(rel, stmt, _depth)
+        ]
+
+    def _is_configuration(self, rel: str, cls: ast.ClassDef, depth: int) -> bool:
+        if depth >= _MAX_DEPTH:
+            return False
+        module = self.tree.module(rel)
+        if module is None:
+            return False
+        imports = self.imports(rel, module)
+        for base in cls.bases:
+            if _qualified(base, imports) in CONFIGURATION_BASES:
+                return True
+            name = _dotted(base)
+            if name is None:
+                continue
+            found = self._class_named(rel, module, name, depth + 1)
+            if found is not None and self._is_configuration(found[0], found[1], depth + 1):
+                return True
+        return False
+
+    def _class_named(
+        self, rel: str, module: ast.Module, name: str, depth: int
+    ) -> tuple[str, ast.ClassDef] | None:
+        """The class a name in module ``rel`` stands for: defined there, or imported from a
+        module of the tree."""
+        if depth >= _MAX_DEPTH:
+            return None
+        for stmt in reversed(list(_body_statements(module.body))):
+            if isinstance(stmt, ast.ClassDef) and stmt.name == name:
+                return rel, stmt
+            if isinstance(stmt, ast.ImportFrom):
+                for alias in stmt.names:
+                    if (alias.asname or alias.name) == name and alias.name != "*":
+                        target = self._import_target(rel, stmt.level, stmt.module)
+                        inner = self.tree.module(target) if target else None
+                        if target is None or inner is None:
+                            return None
+                        return self._class_named(target, inner, alias.name, depth + 1)
+        return None
 
     def _import_target(self, rel: str, level: int, module: str | None) -> str | None:
         if level:
@@ -208,8 +341,10 @@ class Definitions:
     def _class(self, rel: str, cls: ast.ClassDef, depth: int) -> Defined:
         names = assigned_names(cls.body)
         unknown: list[str] = []
+        module = self.tree.module(rel)
+        imports = self.imports(rel, module) if module is not None else {}
         for base in cls.bases:
-            if isinstance(base, ast.Name) and base.id == "object":
+            if _qualified(base, imports) in EMPTY_BASES:
                 continue
             dotted = _dotted(base)
             inner = self.obj(rel, dotted, depth + 1) if dotted else None
@@ -222,6 +357,39 @@ class Definitions:
             names.update(inner.names)
             unknown.extend(inner.unknown)
         return Defined(frozenset(names), tuple(unknown))
+
+
+def _const_str(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def module_imports(module: ast.Module) -> dict[str, str]:
+    """Local name -> absolute dotted name, for the module's absolute imports (any depth)."""
+    found: dict[str, str] = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    found[head] = head
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return found
+
+
+def _qualified(node: ast.AST, imports: dict[str, str]) -> str | None:
+    name = _dotted(node)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    base = imports.get(head, head)
+    return f"{base}.{rest}" if rest else base
 
 
 def _dotted(node: ast.AST) -> str | None:
