@@ -6,7 +6,7 @@ A file passes when its text holds what some check needs before it can report:
   ``python-serialize`` both pickle content types), a serializer name the user declared unsafe,
   or a pickling result backend (``django-cache``, ``db+``): every value check (CPK001-CPK003,
   CPK005, CPK006, CPK009, CPK010) and most switches need one;
-* ``kombu`` together with a registry word (``register(``, ``insecure_serializers``,
+* ``kombu`` together with a registry word (``register``, ``insecure_serializers``,
   ``_set_default_serializer``, ``force``): kombu's switches and registrations (CPK007, CPK008)
   are resolved only in modules that import kombu; ``kombu.serializers`` for entry points;
 * the ``Celery`` class used in a way that can build an app (CPK004): called, imported, aliased,
@@ -30,8 +30,9 @@ from flake8_celery_pickle.settings import DEFAULTS, Settings
 GATE_WORDS = ("pickle", "python-serialize", "django-cache", "db+", "kombu.serializers")
 #: Words that let a file through only beside ``kombu``.
 KOMBU_WORDS = (
-    "register(",
-    "register_type",
+    # Not ``register(``: an alias (``register as add_codec``), a reference held in a name, or a
+    # space before the parenthesis registers just the same.
+    "register",
     "insecure_serializers",
     "_set_default_serializer",
     "force",

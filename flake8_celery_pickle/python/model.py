@@ -79,7 +79,7 @@ class Model:
         self.dicts: List[Tuple[ast.Dict, Scope]] = []
         #: Scope created by each class / function node, by node id.
         self.scope_of_def: Dict[int, Scope] = {}
-        #: Parent of each node, by node id.
+        #: Parent of each call and dict literal, by node id.
         self.parents: Dict[int, ast.AST] = {}
         #: Qualified names of every import in the module (any scope).
         self.imported_modules: List[str] = []
@@ -103,11 +103,11 @@ def build_model(tree: ast.AST) -> Model:
                 for child in value:
                     if isinstance(child, ast.AST) and type(child) not in _LEAVES:
                         pending.append((child, child_scope))
-                        if type(child) is ast.Call:
+                        if type(child) in _WITH_PARENT:
                             parents[id(child)] = node
             elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
                 pending.append((value, child_scope))
-                if type(value) is ast.Call:
+                if type(value) in _WITH_PARENT:
                     parents[id(value)] = node
         # Children in source order: pushed last to first, so the walk stays pre-order.
         while pending:
@@ -128,6 +128,9 @@ _LEAVES = frozenset(
         ),
     }
 )
+#: Nodes whose parent is kept: a call's parent tells an argument from a statement, a dict's
+#: parent a comparison from a write.
+_WITH_PARENT = frozenset({ast.Call, ast.Dict})
 #: Fields of a definition evaluated in the enclosing scope (function arguments too: their
 #: defaults and annotations).
 _OUTER_FIELDS = {

@@ -25,6 +25,8 @@ MAX_DEPTH = 60
 
 _CONTAINERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed"})
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.getenvb"})
+#: python-decouple's ``config`` and the instances its documentation builds the same way.
+_DECOUPLE_CONFIGS = frozenset({"decouple.config", "decouple.AutoConfig()", "decouple.Config()"})
 #: django-environ methods on an ``environ.Env()`` instance that return a list from a string.
 _ENV_LIST_METHODS = frozenset({"list", "tuple"})
 _ENV_METHODS = frozenset({"str", "list", "tuple", "get_value", "unicode", "bytes"})
@@ -104,7 +106,7 @@ class Values:
         symbol = self.resolver.symbol(node.func, scope)
         if symbol in _ENV_GETTERS:
             return argument(node, 1, "default"), False
-        if symbol == "decouple.config":
+        if symbol in _DECOUPLE_CONFIGS:
             cast = argument(node, 2, "cast")
             split = isinstance(cast, ast.Call) and tail(cast.func) == "Csv"
             return argument(node, 1, "default"), split

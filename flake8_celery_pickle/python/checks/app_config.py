@@ -16,7 +16,7 @@ import ast
 from typing import FrozenSet, Optional
 
 from flake8_celery_pickle import vocabulary
-from flake8_celery_pickle.python.astutil import render
+from flake8_celery_pickle.python.astutil import argument, render
 from flake8_celery_pickle.python.checks.settings import pickled_backend, write_setting
 from flake8_celery_pickle.python.context import Context
 from flake8_celery_pickle.python.judge import register, register_finish
@@ -106,12 +106,10 @@ def configuration_call(ctx: Context, node: ast.AST, scope: Scope) -> None:
         if not all(_literal_settings(ctx, arg, scope, call, owner) for arg in node.args):
             ctx.external.add(owner)
     elif name == "config_from_object" and _is_app_like(ctx, func.value, scope):
-        source = node.args[0] if node.args else None
-        namespaced = any(kw.arg == "namespace" for kw in node.keywords)
-        if namespaced or not isinstance(source, ast.Dict):
+        source = argument(node, 0, "obj")
+        literal = source is not None and _literal_settings(ctx, source, scope, call, owner)
+        if not literal or any(kw.arg == "namespace" for kw in node.keywords):
             ctx.external.add(owner)
-        if isinstance(source, ast.Dict):
-            _literal_settings(ctx, source, scope, call, owner)
     elif name == "config_from_envvar" and _is_app_like(ctx, func.value, scope):
         ctx.external.add(owner)
 
@@ -131,7 +129,9 @@ def app_construction(ctx: Context, node: ast.AST, scope: Scope) -> None:
     if ctx.resolver.symbol(node.func, scope) != APP_CLASS:
         return
     owner = _bound_name(ctx, node)
-    ctx.apps.append((node, owner))
+    # An app built in a function is returned and configured under its caller's name: judged
+    # like an app bound to no name.
+    ctx.apps.append((node, None if scope.kind == "function" else owner))
     call = render(node.func, call=True)
     _keywords(ctx, node, scope, call, owner, skip=vocabulary.APP_ARGUMENTS)
     for kw in node.keywords:
@@ -164,10 +164,18 @@ def implicit_serializers(ctx: Context) -> None:
     if None in ctx.external:
         return
     module_wide = ctx.explicit.get(None, set())
+    configured = set().union(*ctx.explicit.values())
     for app, owner in ctx.apps:
-        if owner in ctx.external:
+        if owner is None:
+            # ``return Celery(__name__)`` in a factory: the caller binds the app to a name of
+            # its own, so every configuration written in the module may be this app's.
+            if ctx.external:
+                continue
+            explicit = configured
+        elif owner in ctx.external:
             continue
-        explicit = module_wide | ctx.explicit.get(owner, set())
+        else:
+            explicit = module_wide | ctx.explicit.get(owner, set())
         missing = [name for name in vocabulary.REQUIRED_EXPLICIT if name not in explicit]
         if missing:
             ctx.report("CPK004", app, missing=" and ".join(missing))

@@ -137,14 +137,36 @@ def _unsafe_reference(
         for binding in bindings:
             value = binding.node
             if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for call in ctx.calls_in(value):
-                    found = _unsafe_call(ctx, call, ctx.model.scope_of_def[id(value)], depth)
-                    if found:
-                        return f"{found} in {value.name}()"
+                found = _unsafe_function(ctx, value, depth)
+                if found:
+                    return found
             elif isinstance(value, (ast.Lambda, ast.Call, ast.Name, ast.Attribute)):
                 found = unsafe_decoder(ctx, value, holder or scope, depth + 1)
                 if found:
                     return found
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        # ``Codec.decode``: a method of a class defined in this file.
+        for binding in scope.lookup(node.value.id)[0]:
+            if isinstance(binding.node, ast.ClassDef):
+                for method in binding.node.body:
+                    if (
+                        isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and method.name == node.attr
+                    ):
+                        found = _unsafe_function(ctx, method, depth)
+                        if found:
+                            return found
+    return None
+
+
+def _unsafe_function(
+    ctx: Context, func: ast.FunctionDef | ast.AsyncFunctionDef, depth: int
+) -> Optional[str]:
+    """Why a function defined in this file can run code: a call it makes directly."""
+    for call in ctx.calls_in(func):
+        found = _unsafe_call(ctx, call, ctx.model.scope_of_def[id(func)], depth)
+        if found:
+            return f"{found} in {func.name}()"
     return None
 
 
@@ -198,6 +220,10 @@ def _entry_points(ctx: Context, node: ast.Call, scope: Scope) -> None:
 def registry_switch(ctx: Context, node: ast.AST, scope: Scope) -> None:
     assert isinstance(node, ast.Call)
     name = tail(node.func)
+    if name not in _SWITCHES:
+        # ``from kombu import enable_insecure_serializers as allow``: judged by what it is.
+        symbol = ctx.resolver.symbol(node.func, scope)
+        name = symbol.rpartition(".")[2] if symbol and symbol.startswith("kombu.") else None
     if name not in _SWITCHES or not _kombu_api(ctx, node, scope):
         return
     call = render(node.func, call=True)

@@ -3,13 +3,16 @@
 ``serializer=`` and ``accept=`` count only on Celery or kombu APIs. A receiver counts when it
 resolves to a Celery or kombu object, or, in a module that uses Celery or kombu, when it cannot
 be resolved at all (a parameter, ``self.producer``). Method names distinctive of Celery
-(``apply_async``, ``send_task``, ...) count on any receiver not known to be something else.
+(``apply_async``, ``send_task``, ...) count on any receiver not known to be something else;
+a task imported from another module is not (``from proj.tasks import add``), an instance
+another library's call made is (``Pool().apply_async``).
 The keyword arguments of ``.delay``, ``.s`` and ``.si`` are task arguments and never count.
 """
 
 from __future__ import annotations
 
 import ast
+from typing import List, Optional
 
 from flake8_celery_pickle.python.astutil import keyword, render, tail
 from flake8_celery_pickle.python.context import Context
@@ -73,6 +76,9 @@ ACCEPT_APIS = frozenset(
 )
 #: Task arguments, never options.
 TASK_ARGUMENT_CALLS = frozenset({"delay", "s", "si"})
+#: Task methods that make a signature, and signature methods that return one.
+TASK_SIGNATURE_CALLS = frozenset({"s", "si", "signature", "subtask"})
+_SIGNATURE_STEPS = TASK_SIGNATURE_CALLS | {"set", "clone"}
 PICKLE_CONTENT_TYPE = "application/x-python-serialize"
 
 
@@ -88,13 +94,43 @@ def _known_api(name: str) -> bool:
 def _is_celery_api(ctx: Context, call: ast.Call, scope: Scope, distinctive: bool) -> bool:
     symbol = ctx.resolver.symbol(call.func, scope)
     if symbol is not None:
-        return is_celery_symbol(symbol) or is_task_decorator(symbol)
+        return (
+            is_celery_symbol(symbol)
+            or is_task_decorator(symbol)
+            or _imported_task_api(symbol, distinctive)
+        )
     func = call.func
     if isinstance(func, ast.Attribute):
         receiver = ctx.resolver.symbol(func.value, scope)
         if receiver is not None:
             return is_celery_symbol(receiver)
+        root = _root_name(func.value)
+        if root is not None and root is not func.value:
+            # ``caches['x'].set(...)``: an unresolved part of a known object of another library.
+            found = ctx.resolver.symbol(root, scope)
+            if found is not None and not is_celery_symbol(found):
+                return distinctive and _imported_task_api(f"{found}.{func.attr}", True)
     return distinctive or ctx.resolver.celery_context
+
+
+def _imported_task_api(symbol: str, distinctive: bool) -> bool:
+    """A task imported from another module (``from proj.tasks import add``): its type is not
+    known here, but nothing says it is something else either.
+
+    ``add.apply_async(...)`` counts for the Celery-only method names; ``add.s(1).set(...)``
+    counts for every sending API, as the signature of a task. A receiver made by any other
+    call (``multiprocessing.Pool().apply_async``) is an instance of another library.
+    """
+    called = [step.rpartition(".")[2] for step in symbol.rpartition(".")[0].split("()")[:-1]]
+    if any(name not in _SIGNATURE_STEPS for name in called):
+        return False
+    return distinctive or (bool(called) and called[0] in TASK_SIGNATURE_CALLS)
+
+
+def _root_name(node: ast.expr) -> Optional[ast.expr]:
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node if isinstance(node, ast.Name) else None
 
 
 @register("calls")
@@ -126,22 +162,33 @@ def per_call_serializer(ctx: Context, node: ast.AST, scope: Scope) -> None:
 
 
 def _sender(ctx: Context, node: ast.Call, scope: Scope, api: str, name: str) -> None:
-    serializer = keyword(node, "serializer")
-    if serializer is not None:
-        for text, carrier in ctx.pickle_in(serializer, scope):
+    # ``serializer=...``, ``**{'serializer': ...}`` and ``options={'serializer': ...}``, where
+    # each literal dict may also be written ``dict(serializer=...)``.
+    values = [kw.value for kw in node.keywords if kw.arg == "serializer"]
+    for mapping in (kw.value for kw in node.keywords if kw.arg in (None, "options")):
+        values.extend(_literal_entries(mapping, "serializer"))
+    for value in values:
+        for text, carrier in ctx.pickle_in(value, scope):
             ctx.report("CPK005", carrier, api=api, value=text)
-    options = keyword(node, "options")
-    if isinstance(options, ast.Dict):
-        for key, value in zip(options.keys, options.values):
-            if isinstance(key, ast.Constant) and key.value == "serializer":
-                for text, carrier in ctx.pickle_in(value, scope):
-                    ctx.report("CPK005", carrier, api=api, value=text)
     if name == "publish":
         content_type = keyword(node, "content_type")
         if content_type is not None:
             for text, carrier in ctx.values.strings(content_type, scope):
                 if text == PICKLE_CONTENT_TYPE:
                     ctx.report("CPK005", carrier, api=api, value=text)
+
+
+def _literal_entries(node: ast.expr, key: str) -> List[ast.expr]:
+    """The values a dict literal or ``dict(...)`` call gives ``key``."""
+    if isinstance(node, ast.Dict):
+        return [
+            value
+            for name, value in zip(node.keys, node.values)
+            if isinstance(name, ast.Constant) and name.value == key
+        ]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return [kw.value for kw in node.keywords if kw.arg == key]
+    return []
 
 
 @register("assigns")

@@ -198,7 +198,7 @@ def _grown_setting(ctx: Context, receiver: ast.expr, scope: Scope) -> Optional[s
 @register("dicts")
 def settings_dict(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """Entries of a dict literal of Celery settings that no configuration call consumed."""
-    if not isinstance(node, ast.Dict) or id(node) in ctx.consumed:
+    if not isinstance(node, ast.Dict) or id(node) in ctx.consumed or _compared(ctx, node):
         return
     for key, value in zip(node.keys, node.values):
         if isinstance(key, ast.Constant):
@@ -208,9 +208,14 @@ def settings_dict(ctx: Context, node: ast.AST, scope: Scope) -> None:
 @register("dicts")
 def settings_dict_call(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """``dict(task_serializer='pickle', ...)`` outside a configuration call."""
-    if not isinstance(node, ast.Call) or id(node) in ctx.consumed:
+    if not isinstance(node, ast.Call) or id(node) in ctx.consumed or _compared(ctx, node):
         return
     if isinstance(node.func, ast.Name) and node.func.id == "dict" and not scope.lookup("dict")[0]:
         for kw in node.keywords:
             if kw.arg is not None:
                 write_setting(ctx, kw.arg, kw.value, scope)
+
+
+def _compared(ctx: Context, node: ast.AST) -> bool:
+    """``assert app.conf.changes == {'task_serializer': 'pickle'}``: a read, not a write."""
+    return isinstance(ctx.model.parents.get(id(node)), ast.Compare)
