@@ -48,7 +48,7 @@ def test_pack_has_the_expected_rules_per_language():
         "yaml": {"cpk001-yaml", "cpk002-yaml", "cpk003-yaml", "cpk005-yaml"},
         "json": {"cpk001-json", "cpk002-json", "cpk003-json", "cpk005-json"},
         "bash": {"cpk001-bash", "cpk002-bash", "cpk003-bash", "cpk005-bash"},
-        "hcl": {"cpk001-hcl", "cpk002-hcl", "cpk005-hcl"},
+        "hcl": {"cpk001-hcl", "cpk002-hcl", "cpk003-hcl", "cpk005-hcl"},
     }
 
 

@@ -58,14 +58,14 @@ def _value_of(pair: Any) -> Optional[Any]:
 
 
 def _name_beside(pair: Any) -> Optional[str]:
-    """For ``value:`` in a ``name``/``value`` mapping, the text of ``name``."""
+    """For ``value:`` in a ``name``/``value`` mapping (any case), the text of ``name``."""
     parent = pair.parent()
     if parent is None:
         return None
     for sibling in parent.children():
         if sibling.kind() in _PAIR_KINDS:
             key = _key_of(sibling)
-            if key is not None and _unquote(key.text()) == "name":
+            if key is not None and _unquote(key.text()).lower() == "name":
                 value = _value_of(sibling)
                 return _unquote(value.text()) if value is not None else None
     return None
@@ -77,15 +77,24 @@ def setting_of(node: Any) -> str:
     if own:
         return own.group(1)
     for ancestor in node.ancestors():
+        if ancestor.kind() == "expansion":  # a shell default: ${NAME:-pickle}
+            name = ancestor.field("name") or next(
+                (c for c in ancestor.children() if c.kind() == "variable_name"), None
+            )
+            if name is not None:
+                return str(name.text())
         if ancestor.kind() in _PAIR_KINDS:
             key = _key_of(ancestor)
             if key is None:
                 continue
             text = _unquote(key.text())
-            if text == "value":
+            if text.lower() == "value":
+                # Kubernetes/ECS `name`/`value` (CloudFormation `Name`/`Value`) pairs; without a
+                # `name` beside it (GitLab CI `NAME: {value: ...}`) the setting is the outer key.
                 beside = _name_beside(ancestor)
                 if beside:
                     return beside
+                continue
             return text
     return "the setting"
 

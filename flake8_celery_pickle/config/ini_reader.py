@@ -5,7 +5,8 @@ Findings:
 * CPK001 / CPK002: a key that spells a serializer or accept-content setting (pyramid_celery's
   ``[celery]`` section reads them; lists are whitespace or comma separated, optionally in
   brackets, possibly over several lines), and ``NAME=value`` lines inside a value (tox
-  ``setenv``, supervisord ``environment``) for the environment-variable spellings;
+  ``setenv``, supervisord ``environment``, where several may share a line separated by commas)
+  for the environment-variable spellings;
 * CPK005: ``CELERY_CALL_SERIALIZER=pickle`` lines in a value;
 * CPK008: every ``kombu.serializers`` entry point in ``[options.entry_points]``.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import configparser
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from flake8_celery_pickle.config import names
 from flake8_celery_pickle.config.errors import ConfigParseError
@@ -30,6 +31,7 @@ ENGINE = "ini"
 _SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]")
 _KEY = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*[=:]\s*(?P<value>.*)$")
 _ENV_LINE = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)$")
+_NEXT_ENV_ITEM = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
 _ENTRY = re.compile(r"^\s*(?P<name>[^=\s][^=]*?)\s*=\s*(?P<target>\S.*?)\s*$")
 
 
@@ -119,9 +121,29 @@ def _setting_hits(entry: Entry, settings: Settings) -> List[Hit]:
     return [(line0, col, "CPK002", {"setting": entry.key, "value": value}, end)]
 
 
+def _env_items(entry: Entry) -> Iterator[Segment]:
+    """The ``NAME=value`` items of a value: one a line (tox ``setenv``), and in supervisord's
+    ``environment`` also several on one line, separated by commas outside quotes."""
+    for line0, col, text in entry.segments:
+        if entry.key != "environment":
+            yield line0, col, text
+            continue
+        start = 0
+        quote = ""
+        for index, ch in enumerate(text):
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "," and _NEXT_ENV_ITEM.match(text, index + 1):
+                yield line0, col + start, text[start:index]
+                start = index + 1
+        yield line0, col + start, text[start:]
+
+
 def _env_line_hits(entry: Entry, settings: Settings) -> List[Hit]:
     hits: List[Hit] = []
-    for line0, col, text in entry.segments:
+    for line0, col, text in _env_items(entry):
         match = _ENV_LINE.match(text)
         if not match:
             continue

@@ -17,6 +17,8 @@ _SUFFIXES = {
     ".json": "json",
     ".sh": "bash",
     ".bash": "bash",
+    ".zsh": "bash",  # the ast-grep CLI reads these as Bash too
+    ".ksh": "bash",
     ".env": "bash",
     ".dockerfile": "dockerfile",
     ".tf": "hcl",
