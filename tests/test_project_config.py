@@ -5,29 +5,15 @@ Every test builds a small project tree in ``tmp_path`` and runs :func:`analyze` 
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from project_helpers import build, run
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.project import ProjectResult, analyze
-from flake8_celery_pickle.settings import DEFAULTS, Settings
-
-
-def build(root: Path, files: dict[str, str]) -> list[Path]:
-    paths = []
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def run(root: Path, files: dict[str, str], settings: Settings = DEFAULTS) -> ProjectResult:
-    return analyze(root, build(root, files), settings)
+from flake8_celery_pickle.settings import Settings
 
 
 def cpk004(missing: str) -> str:
@@ -89,116 +75,6 @@ def test_django_layout_without_celery_settings(tmp_path: Path) -> None:
     assert result.notes == []
 
 
-def test_django_layout_with_namespaced_settings_is_silent(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "manage.py": MANAGE,
-            "proj/__init__.py": "",
-            "proj/celery.py": DJANGO_CELERY,
-            "proj/settings.py": (
-                "CELERY_TASK_SERIALIZER = env('SERIALIZER')\nCELERY_ACCEPT_CONTENT = ['json']\n"
-            ),
-        },
-    )
-    assert result.findings == []
-    assert result.notes == []
-
-
-def test_django_settings_ignore_lower_case_names(tmp_path: Path) -> None:
-    # Django keeps only upper-case settings, so these never reach Celery.
-    result = run(
-        tmp_path,
-        {
-            "manage.py": MANAGE,
-            "proj/__init__.py": "",
-            "proj/celery.py": DJANGO_CELERY,
-            "proj/settings.py": "task_serializer = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n",
-        },
-    )
-    assert [f.message for f in result.findings] == [
-        cpk004("CELERY_TASK_SERIALIZER (configuration read from proj.settings)")
-    ]
-
-
-def test_django_settings_package_with_star_imports(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "proj/__init__.py": "",
-            "proj/wsgi.py": (
-                "import os\n"
-                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.production')\n"
-            ),
-            "proj/celery.py": (
-                "from celery import Celery\n"
-                "app = Celery('proj')\n"
-                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
-            ),
-            "proj/settings/__init__.py": "",
-            "proj/settings/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
-            "proj/settings/production.py": (
-                "from .base import *  # noqa\n"
-                "try:\n"
-                "    from .local import *\n"
-                "except ImportError:\n"
-                "    pass\n"
-            ),
-            "proj/settings/local.py": "CELERY_TASK_SERIALIZER = 'json'\n",
-        },
-    )
-    assert result.findings == []
-    assert result.notes == []
-
-
-def test_django_settings_package_missing_one_setting(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "proj/__init__.py": "",
-            "proj/asgi.py": (
-                "import os\n"
-                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.production')\n"
-            ),
-            "proj/celery.py": (
-                "from celery import Celery\n"
-                "app = Celery('proj')\n"
-                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
-            ),
-            "proj/settings/__init__.py": "",
-            "proj/settings/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
-            "proj/settings/production.py": "from proj.settings.base import *\n",
-        },
-    )
-    assert [f.message for f in result.findings] == [
-        cpk004("CELERY_TASK_SERIALIZER (configuration read from proj.settings.production)")
-    ]
-    assert located(result) == [("proj/celery.py", 2, 6, "CPK004")]
-
-
-def test_django_conventional_layout_without_environment_variable(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "src/proj/__init__.py": "",
-            "src/proj/celery.py": (
-                "from celery import Celery\n"
-                "from django.conf import settings\n"
-                "app = Celery('proj')\n"
-                "app.config_from_object(settings, namespace='CELERY')\n"
-            ),
-            "src/proj/settings.py": "CELERY_TASK_ALWAYS_EAGER = False\n",
-        },
-    )
-    assert [f.message for f in result.findings] == [
-        cpk004(
-            "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT "
-            "(configuration read from proj.settings)"
-        )
-    ]
-    assert located(result) == [("src/proj/celery.py", 3, 6, "CPK004")]
-
-
 def test_namespace_other_than_celery(tmp_path: Path) -> None:
     files = {
         "manage.py": MANAGE,
@@ -241,44 +117,213 @@ def test_lower_case_namespace_reads_lower_case_keys_of_a_plain_module(tmp_path: 
     ]
 
 
-def test_django_settings_module_outside_the_tree_is_a_note(tmp_path: Path) -> None:
+# -- settings chosen by the deployment ---------------------------------------------------------
+
+#: goldstone-server's layout: manage.py names the settings package, whose __init__ holds only a
+#: docstring; the deployment names base or production.
+SETTINGS_PACKAGE = {
+    "manage.py": (
+        "import os\n"
+        "import sys\n"
+        "\n"
+        "if __name__ == '__main__':\n"
+        "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n"
+    ),
+    "proj/__init__.py": "",
+    "proj/settings/__init__.py": '"""Pick base or production with DJANGO_SETTINGS_MODULE."""\n',
+    "proj/settings/base.py": (
+        "DEBUG = False\nCELERY_TASK_SERIALIZER = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n"
+    ),
+    "proj/settings/production.py": "from .base import *\nDEBUG = False\n",
+    "proj/celery.py": (
+        "from celery import Celery\n"
+        "app = Celery('proj')\n"
+        "app.config_from_object('django.conf:settings')\n"
+    ),
+    "requirements.txt": "celery==3.1.19\n",
+}
+DEPLOYMENT_DECIDES = (
+    "its Django settings module 'proj.settings' (DJANGO_SETTINGS_MODULE in manage.py:5) is a "
+    "package that sets no settings itself; the deployment's DJANGO_SETTINGS_MODULE decides "
+    "which of its submodules is used"
+)
+
+
+def test_settings_package_that_sets_nothing_is_left_to_the_deployment(tmp_path: Path) -> None:
+    result = run(tmp_path, SETTINGS_PACKAGE)
+    why = (
+        f"{DEPLOYMENT_DECIDES} (Celery settings are set in proj.settings.base and "
+        "proj.settings.production)"
+    )
+    assert result.findings == []
+    assert result.notes == [
+        f"proj/celery.py:2: CPK004 not checked for this Celery app: {why}",
+        "requirements.txt:1: CPK011 not checked: Celery is held to celery==3.1.19, but the "
+        f"project's Celery configuration could not be read: proj/celery.py:2: {why}",
+    ]
+
+
+def test_settings_package_whose_submodules_set_no_celery_setting(tmp_path: Path) -> None:
+    files = {
+        **SETTINGS_PACKAGE,
+        "proj/settings/base.py": "DEBUG = False\n",
+        "proj/settings/helpers.py": "def env(name):\n    return name\n",
+        "proj/settings/envs/__init__.py": "from ..base import *\nDEBUG = True\n",
+    }
+    del files["requirements.txt"]
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == [
+        "proj/celery.py:2: CPK004 not checked for this Celery app: "
+        f"{DEPLOYMENT_DECIDES} (none of proj.settings.base, proj.settings.envs and "
+        "proj.settings.production sets a Celery setting)"
+    ]
+
+
+def test_settings_package_without_an_app_leaves_the_pin_unchecked(tmp_path: Path) -> None:
+    # django-celery 3.x: no Celery(...) in the tree, the default app reads Django's settings
+    files = {k: v for k, v in SETTINGS_PACKAGE.items() if k != "proj/celery.py"}
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == [
+        "requirements.txt:1: CPK011 not checked: Celery is held to celery==3.1.19, but the "
+        f"project's Celery configuration could not be read: {DEPLOYMENT_DECIDES} (Celery "
+        "settings are set in proj.settings.base and proj.settings.production)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        pytest.param("from .base import *\n", id="star-import"),
+        pytest.param("DEBUG = True\n", id="a-setting"),
+    ],
+)
+def test_settings_package_that_sets_something_is_judged(tmp_path: Path, init: str) -> None:
+    files = {
+        **SETTINGS_PACKAGE,
+        "proj/settings/__init__.py": init,
+        "proj/settings/base.py": "DEBUG = False\n",
+    }
+    result = run(tmp_path, files)
+    missing = (
+        "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT (configuration read from proj.settings)"
+    )
+    assert located(result) == [
+        ("proj/celery.py", 2, 6, "CPK004"),
+        ("requirements.txt", 1, 0, "CPK011"),
+    ]
+    assert result.findings[0].message == cpk004(missing)
+    assert result.notes == []
+
+
+def test_settings_package_without_submodules_that_set_settings_is_judged(tmp_path: Path) -> None:
+    files = {
+        **SETTINGS_PACKAGE,
+        "proj/settings/base.py": "def env(name):\n    return name\n",
+        "proj/settings/production.py": "from .base import env\n",
+    }
+    del files["requirements.txt"]
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004(
+            "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT "
+            "(configuration read from proj.settings)"
+        )
+    ]
+
+
+# -- DJANGO_SETTINGS_MODULE computed at run time ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "setter", "shown"),
+    [
+        pytest.param(
+            "manage.py",
+            'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.{}".format(flavor))',
+            "manage.py:3 (`'config.settings.{}'.format(flavor)`)",
+            id="format-in-manage",
+        ),
+        pytest.param(
+            "config/celery.py",
+            'os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"config.settings.{flavor}")',
+            "config/celery.py:3 (`f'config.settings.{flavor}'`)",
+            id="f-string-in-the-app-module",
+        ),
+        pytest.param(
+            "config/wsgi.py",
+            'os.environ["DJANGO_SETTINGS_MODULE"] = flavor',
+            "config/wsgi.py:3 (`flavor`)",
+            id="assigned-a-name",
+        ),
+    ],
+)
+def test_django_settings_module_computed_at_run_time_is_a_note(
+    tmp_path: Path, where: str, setter: str, shown: str
+) -> None:
+    celery = (
+        "from celery import Celery\n"
+        "app = Celery('config')\n"
+        "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+    )
+    files = {
+        "config/__init__.py": "",
+        "config/celery.py": celery,
+        # the conventional layout is no answer: the variable is set, to a value not known
+        "config/settings/__init__.py": "CELERY_BROKER_URL = 'redis://'\n",
+        "config/settings/local.py": "from . import *\n",
+    }
+    setting = f"import os\nflavor = os.environ.get('FLAVOR', 'local')\n{setter}\n"
+    files[where] = setting + (celery if where == "config/celery.py" else "")
+    result = run(tmp_path, files)
+    line = 5 if where == "config/celery.py" else 2
+    assert result.findings == []
+    assert result.notes == [
+        f"config/celery.py:{line}: CPK004 not checked for this Celery app: it reads Django's "
+        f"settings, but DJANGO_SETTINGS_MODULE is computed at run time in {shown}"
+    ]
+
+
+def test_computed_django_settings_module_leaves_the_pin_unchecked(tmp_path: Path) -> None:
+    # no Celery(...) in the tree: the default app reads the settings the deployment picks
     result = run(
         tmp_path,
         {
-            "worker/celery.py": (
+            "manage.py": (
                 "import os\n"
-                "from celery import Celery\n"
-                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'website.settings')\n"
-                "app = Celery('w')\n"
-                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.' + os.getenv('E'))\n"
             ),
+            "proj/__init__.py": "",
+            "proj/settings.py": "DEBUG = False\n",
+            "requirements.txt": "celery==3.1.19\n",
         },
     )
     assert result.findings == []
     assert result.notes == [
-        "worker/celery.py:4: CPK004 not checked for this Celery app: its Django settings "
-        "module 'website.settings' (DJANGO_SETTINGS_MODULE in worker/celery.py:3) is not in "
-        "the scanned tree"
+        "requirements.txt:1: CPK011 not checked: Celery is held to celery==3.1.19, but the "
+        "project's Celery configuration could not be read: it reads Django's settings, but "
+        "DJANGO_SETTINGS_MODULE is computed at run time in manage.py:2 "
+        "(`'proj.' + os.getenv('E')`)"
     ]
 
 
-def test_django_settings_not_found_at_all_is_a_note(tmp_path: Path) -> None:
+def test_a_literal_django_settings_module_nearer_the_app_wins(tmp_path: Path) -> None:
     result = run(
         tmp_path,
         {
-            "worker/tasks.py": (
-                "from celery import Celery\n"
-                "app = Celery('w')\n"
-                "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+            "manage.py": (
+                "import os\n"
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.' + os.getenv('E'))\n"
+            ),
+            "proj/__init__.py": "",
+            "proj/celery.py": DJANGO_CELERY,
+            "proj/settings.py": (
+                "CELERY_TASK_SERIALIZER = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n"
             ),
         },
     )
     assert result.findings == []
-    assert result.notes == [
-        "worker/tasks.py:2: CPK004 not checked for this Celery app: it reads Django's "
-        "settings, but DJANGO_SETTINGS_MODULE is not set in celery.py, manage.py, wsgi.py or "
-        "asgi.py and there is no settings module beside worker/tasks.py"
-    ]
+    assert result.notes == []
 
 
 # -- plain modules, objects and classes -------------------------------------------------------
@@ -357,53 +402,6 @@ def test_settings_class_with_dotted_path(tmp_path: Path) -> None:
     ]
 
 
-def test_class_imported_relatively_and_passed_as_object(tmp_path: Path) -> None:
-    files = {
-        "pkg/__init__.py": "",
-        "pkg/celery_app.py": (
-            "from celery import Celery\n"
-            "from .config import Config\n"
-            "app = Celery('pkg')\n"
-            "app.config_from_object(Config())\n"
-        ),
-        "pkg/config.py": "class Config(object):\n    CELERY_TASK_SERIALIZER = 'json'\n",
-    }
-    result = run(tmp_path, files)
-    assert [f.message for f in result.findings] == [
-        cpk004("accept_content (configuration read from pkg.config:Config)")
-    ]
-
-
-def test_class_defined_in_the_app_module(tmp_path: Path) -> None:
-    files = {
-        "worker.py": (
-            "from celery import Celery\n"
-            "class Config:\n"
-            "    task_serializer = 'json'\n"
-            "app = Celery('w')\n"
-            "app.config_from_object(Config)\n"
-        ),
-    }
-    assert [f.message for f in run(tmp_path, files).findings] == [
-        cpk004("accept_content (configuration read from worker:Config)")
-    ]
-
-
-def test_imported_config_module(tmp_path: Path) -> None:
-    files = {
-        "proj/__init__.py": "",
-        "proj/app.py": (
-            "from celery import Celery\n"
-            "from proj import celeryconfig\n"
-            "app = Celery('proj')\n"
-            "app.config_from_object(celeryconfig)\n"
-        ),
-        "proj/celeryconfig.py": "task_serializer = 'json'\naccept_content = ['json']\n",
-    }
-    assert run(tmp_path, files).findings == []
-    assert run(tmp_path, files).notes == []
-
-
 def test_config_source_keyword(tmp_path: Path) -> None:
     files = {
         "proj/__init__.py": "",
@@ -458,123 +456,10 @@ def test_apps_are_told_apart_by_binding(tmp_path: Path) -> None:
     assert result.findings[0].message == cpk004("accept_content (configuration read from badconf)")
 
 
-def test_branches_with_different_config_modules(tmp_path: Path) -> None:
-    files = {
-        "w.py": (
-            "import os\n"
-            "from celery import Celery\n"
-            "app = Celery('w')\n"
-            "if os.environ.get('PROD'):\n"
-            "    app.config_from_object('prodconf')\n"
-            "else:\n"
-            "    app.config_from_object('devconf')\n"
-        ),
-        "prodconf.py": "task_serializer = 'json'\naccept_content = ['json']\n",
-        "devconf.py": "task_serializer = 'json'\n",
-    }
-    assert [f.message for f in run(tmp_path, files).findings] == [
-        cpk004("accept_content (configuration read from devconf)")
-    ]
-
-
 # -- environment variables ----------------------------------------------------------------------
 
 
-def test_config_from_envvar_set_in_the_module(tmp_path: Path) -> None:
-    files = {
-        "proj/__init__.py": "",
-        "proj/app.py": (
-            "import os\n"
-            "from celery import Celery\n"
-            "os.environ.setdefault('PROJ_CELERY', 'proj.celery_settings')\n"
-            "app = Celery('proj')\n"
-            "app.config_from_envvar('PROJ_CELERY')\n"
-        ),
-        "proj/celery_settings.py": "task_serializer = 'json'\n",
-    }
-    assert [f.message for f in run(tmp_path, files).findings] == [
-        cpk004(
-            "accept_content (configuration read from proj.celery_settings, named by "
-            "PROJ_CELERY in proj/app.py)"
-        )
-    ]
-
-
-def test_config_from_envvar_set_in_a_dotenv_file(tmp_path: Path) -> None:
-    files = {
-        "proj/__init__.py": "",
-        "proj/app.py": (
-            "from celery import Celery\n"
-            "app = Celery('proj')\n"
-            "app.config_from_envvar('PROJ_CELERY', silent=True)\n"
-        ),
-        "proj/celery_settings.py": "task_serializer = 'json'\naccept_content = ['json']\n",
-        ".env": "# settings\nexport PROJ_CELERY=proj.celery_settings\n",
-    }
-    result = run(tmp_path, files)
-    assert result.findings == []
-    assert result.notes == []
-
-
-def test_config_from_envvar_set_nowhere_is_a_note(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {"app.py": "from celery import Celery\napp = Celery('a')\napp.config_from_envvar('CFG')\n"},
-    )
-    assert result.findings == []
-    assert result.notes == [
-        "app.py:2: CPK004 not checked for this Celery app: the environment variable CFG is "
-        "not set anywhere in the scanned tree"
-    ]
-
-
-def test_celery_config_module_from_a_dockerfile(tmp_path: Path) -> None:
-    files = {
-        "proj/__init__.py": "",
-        "proj/app.py": "from celery import Celery\napp = Celery('proj', namespace='CELERY')\n",
-        "proj/cfg.py": "CELERY_TASK_SERIALIZER = 'json'\n",
-        "Dockerfile": "FROM python:3.12\nENV CELERY_CONFIG_MODULE=proj.cfg\n",
-    }
-    assert [f.message for f in run(tmp_path, files).findings] == [
-        cpk004(
-            "CELERY_ACCEPT_CONTENT (configuration read from proj.cfg, named by "
-            "CELERY_CONFIG_MODULE in Dockerfile)"
-        )
-    ]
-
-
-def test_os_environ_get_with_a_default(tmp_path: Path) -> None:
-    files = {
-        "app.py": (
-            "import os\n"
-            "from celery import Celery\n"
-            "app = Celery('a')\n"
-            "app.config_from_object(os.environ.get('CELERY_SETTINGS', 'defaultconf'))\n"
-        ),
-        "defaultconf.py": "accept_content = ['json']\n",
-    }
-    assert [f.message for f in run(tmp_path, files).findings] == [
-        cpk004("task_serializer (configuration read from defaultconf)")
-    ]
-
-
 # -- what the project view leaves alone, and what it cannot resolve ----------------------------
-
-
-def test_apps_that_load_nothing_are_left_to_the_single_file_checker(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "app.py": "from celery import Celery\napp = Celery('a', broker='redis://')\n",
-            "literal.py": (
-                "from celery import Celery\n"
-                "app = Celery('b')\n"
-                "app.config_from_object({'broker_url': 'redis://'})\n"
-            ),
-        },
-    )
-    assert result.findings == []
-    assert result.notes == []
 
 
 @pytest.mark.parametrize(
@@ -639,7 +524,8 @@ def test_unparsable_and_unreadable_files_never_raise(tmp_path: Path) -> None:
                 "app.config_from_object('proj.cfg')\n"
             ),
             "proj/cfg.py": "task_serializer = (\n",
-            "broken.py": "import celery\ndef Celery(:\n",
+            # an app that loads its configuration: the view needs this module, which fails
+            "broken.py": "import celery\napp = celery.Celery(namespace=:\n",
         },
     )
     binary = tmp_path / "proj" / "blob.py"
@@ -654,6 +540,32 @@ def test_unparsable_and_unreadable_files_never_raise(tmp_path: Path) -> None:
         "proj/blob.py: could not be read (SyntaxError)",
         "proj/cfg.py: not used by the project view, it does not parse (SyntaxError)",
         "proj/app.py:2: CPK004 not checked for this Celery app: proj/cfg.py does not parse",
+    ]
+
+
+def test_modules_that_cannot_matter_are_not_parsed(tmp_path: Path) -> None:
+    # Neither builds an app that loads configuration from elsewhere, and the tree pins no
+    # Celery: the project view has no use for them, so it never parses them (no note).
+    result = run(
+        tmp_path,
+        {
+            "broken.py": "import celery\ndef Celery(:\n",
+            "env.py": "import os\nos.environ['CELERY_CONFIG_MODULE'] = (\n",
+        },
+    )
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_modules_that_may_build_an_app_are_parsed_when_celery_is_pinned(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {"broken.py": "import celery\ndef Celery(:\n", "requirements.txt": "celery==3.1.25\n"},
+    )
+    # CPK011 needs every app of the tree, so the module is read, and its failure said
+    assert located(result) == [("requirements.txt", 1, 0, "CPK011")]
+    assert result.notes == [
+        "broken.py: not used by the project view, it does not parse (SyntaxError)"
     ]
 
 
@@ -789,27 +701,6 @@ SPLIT_CELERY = (
 )
 
 
-def test_django_split_settings_includes_are_followed(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "manage.py": MANAGE,
-            "proj/__init__.py": "",
-            "proj/celery.py": SPLIT_CELERY,
-            "proj/settings/__init__.py": (
-                "from split_settings.tools import include, optional\n"
-                "include('components/*.py', optional('local_settings.py'))\n"
-            ),
-            "proj/settings/components/base.py": "DEBUG = False\n",
-            "proj/settings/components/celery.py": (
-                "CELERY_TASK_SERIALIZER = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n"
-            ),
-        },
-    )
-    assert result.findings == []
-    assert result.notes == []
-
-
 def test_django_split_settings_missing_a_setting(tmp_path: Path) -> None:
     result = run(
         tmp_path,
@@ -836,27 +727,6 @@ def test_django_split_settings_missing_a_setting(tmp_path: Path) -> None:
         )
     ]
     assert result.notes == []
-
-
-def test_django_split_settings_include_outside_the_tree_is_a_note(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "manage.py": MANAGE,
-            "proj/__init__.py": "",
-            "proj/celery.py": SPLIT_CELERY,
-            "proj/settings.py": (
-                "from split_settings.tools import include\n"
-                "include('components/base.py', 'secrets.py')\n"
-            ),
-            "proj/components/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
-        },
-    )
-    assert result.findings == []
-    assert result.notes == [
-        "proj/celery.py:2: CPK004 not checked for this Celery app: proj/settings.py includes "
-        "secrets.py (django-split-settings), which is not in the scanned tree"
-    ]
 
 
 # -- Flask ----------------------------------------------------------------------------------------
@@ -897,34 +767,6 @@ def test_flask_config_loaded_in_the_same_module(tmp_path: Path) -> None:
     assert result.notes == []
 
 
-def test_flask_app_imported_from_another_module(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "web/__init__.py": (
-                "from flask import Flask\n"
-                "flask_app = Flask(__name__)\n"
-                "flask_app.config.from_object('web.settings:Prod')\n"
-                "flask_app.config.update(CELERY_ACCEPT_CONTENT=['json'])\n"
-            ),
-            "web/settings.py": (
-                "class Base:\n"
-                "    CELERY_TASK_SERIALIZER = 'json'\n"
-                "class Prod(Base):\n"
-                "    DEBUG = False\n"
-            ),
-            "worker.py": (
-                "from celery import Celery\n"
-                "from web import flask_app\n"
-                "celery = Celery(flask_app.import_name)\n"
-                "celery.conf.update(flask_app.config)\n"
-            ),
-        },
-    )
-    assert result.findings == []
-    assert result.notes == []
-
-
 def test_flask_app_built_in_a_factory(tmp_path: Path) -> None:
     source = """\
         from celery import Celery
@@ -944,28 +786,6 @@ def test_flask_app_built_in_a_factory(tmp_path: Path) -> None:
     # from_mapping keeps upper-case keys only
     assert [(f.line, f.col, f.message) for f in result.findings] == [
         (4, 9, cpk004("accept_content (configuration read from web:app.config)"))
-    ]
-
-
-def test_flask_config_from_a_file_is_a_note(tmp_path: Path) -> None:
-    result = run(
-        tmp_path,
-        {
-            "web.py": (
-                "from flask import Flask\n"
-                "from celery import Celery\n"
-                "flask_app = Flask(__name__)\n"
-                "flask_app.config.from_pyfile('settings.cfg')\n"
-                "celery = Celery(__name__)\n"
-                "celery.conf.update(flask_app.config)\n"
-            ),
-        },
-    )
-    assert result.findings == []
-    assert result.notes == [
-        "web.py:5: CPK004 not checked for this Celery app: "
-        "flask_app.config.from_pyfile('settings.cfg') in web.py loads Flask settings that "
-        "cannot be read statically"
     ]
 
 
@@ -995,3 +815,382 @@ def test_settings_merged_from_an_imported_dict_are_named(tmp_path: Path) -> None
             "proj/worker.py",
         )
     ]
+
+
+# -- trees that differ only in their files ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(
+            {
+                "manage.py": MANAGE,
+                "proj/__init__.py": "",
+                "proj/celery.py": DJANGO_CELERY,
+                "proj/settings.py": (
+                    "CELERY_TASK_SERIALIZER = env('SERIALIZER')\nCELERY_ACCEPT_CONTENT = ['json']\n"
+                ),
+            },
+            id="django-layout-with-namespaced-settings-is-silent",
+        ),
+        pytest.param(
+            {
+                "proj/__init__.py": "",
+                "proj/wsgi.py": (
+                    "import os\n"
+                    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.production')\n"
+                ),
+                "proj/celery.py": (
+                    "from celery import Celery\n"
+                    "app = Celery('proj')\n"
+                    "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+                ),
+                "proj/settings/__init__.py": "",
+                "proj/settings/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
+                "proj/settings/production.py": (
+                    "from .base import *  # noqa\n"
+                    "try:\n"
+                    "    from .local import *\n"
+                    "except ImportError:\n"
+                    "    pass\n"
+                ),
+                "proj/settings/local.py": "CELERY_TASK_SERIALIZER = 'json'\n",
+            },
+            id="django-settings-package-with-star-imports",
+        ),
+        pytest.param(
+            {
+                "proj/__init__.py": "",
+                "proj/app.py": (
+                    "from celery import Celery\n"
+                    "from proj import celeryconfig\n"
+                    "app = Celery('proj')\n"
+                    "app.config_from_object(celeryconfig)\n"
+                ),
+                "proj/celeryconfig.py": "task_serializer = 'json'\naccept_content = ['json']\n",
+            },
+            id="imported-config-module",
+        ),
+        pytest.param(
+            {
+                "proj/__init__.py": "",
+                "proj/app.py": (
+                    "from celery import Celery\n"
+                    "app = Celery('proj')\n"
+                    "app.config_from_envvar('PROJ_CELERY', silent=True)\n"
+                ),
+                "proj/celery_settings.py": "task_serializer = 'json'\naccept_content = ['json']\n",
+                ".env": "# settings\nexport PROJ_CELERY=proj.celery_settings\n",
+            },
+            id="config-from-envvar-set-in-a-dotenv-file",
+        ),
+        pytest.param(
+            {
+                "app.py": "from celery import Celery\napp = Celery('a', broker='redis://')\n",
+                "literal.py": (
+                    "from celery import Celery\n"
+                    "app = Celery('b')\n"
+                    "app.config_from_object({'broker_url': 'redis://'})\n"
+                ),
+            },
+            id="apps-that-load-nothing-are-left-to-the-single-file-checker",
+        ),
+        pytest.param(
+            {
+                "manage.py": MANAGE,
+                "proj/__init__.py": "",
+                "proj/celery.py": SPLIT_CELERY,
+                "proj/settings/__init__.py": (
+                    "from split_settings.tools import include, optional\n"
+                    "include('components/*.py', optional('local_settings.py'))\n"
+                ),
+                "proj/settings/components/base.py": "DEBUG = False\n",
+                "proj/settings/components/celery.py": (
+                    "CELERY_TASK_SERIALIZER = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n"
+                ),
+            },
+            id="django-split-settings-includes-are-followed",
+        ),
+        pytest.param(
+            {
+                "web/__init__.py": (
+                    "from flask import Flask\n"
+                    "flask_app = Flask(__name__)\n"
+                    "flask_app.config.from_object('web.settings:Prod')\n"
+                    "flask_app.config.update(CELERY_ACCEPT_CONTENT=['json'])\n"
+                ),
+                "web/settings.py": (
+                    "class Base:\n"
+                    "    CELERY_TASK_SERIALIZER = 'json'\n"
+                    "class Prod(Base):\n"
+                    "    DEBUG = False\n"
+                ),
+                "worker.py": (
+                    "from celery import Celery\n"
+                    "from web import flask_app\n"
+                    "celery = Celery(flask_app.import_name)\n"
+                    "celery.conf.update(flask_app.config)\n"
+                ),
+            },
+            id="flask-app-imported-from-another-module",
+        ),
+    ],
+)
+def test_configuration_that_sets_both_is_silent(tmp_path: Path, files: dict[str, str]) -> None:
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == []
+
+
+@pytest.mark.parametrize(
+    ("files", "messages"),
+    [
+        pytest.param(
+            {
+                "manage.py": MANAGE,
+                "proj/__init__.py": "",
+                "proj/celery.py": DJANGO_CELERY,
+                "proj/settings.py": "task_serializer = 'json'\nCELERY_ACCEPT_CONTENT = ['json']\n",
+            },
+            [cpk004("CELERY_TASK_SERIALIZER (configuration read from proj.settings)")],
+            id="django-settings-ignore-lower-case-names",
+        ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/celery_app.py": (
+                    "from celery import Celery\n"
+                    "from .config import Config\n"
+                    "app = Celery('pkg')\n"
+                    "app.config_from_object(Config())\n"
+                ),
+                "pkg/config.py": "class Config(object):\n    CELERY_TASK_SERIALIZER = 'json'\n",
+            },
+            [cpk004("accept_content (configuration read from pkg.config:Config)")],
+            id="class-imported-relatively-and-passed-as-object",
+        ),
+        pytest.param(
+            {
+                "worker.py": (
+                    "from celery import Celery\n"
+                    "class Config:\n"
+                    "    task_serializer = 'json'\n"
+                    "app = Celery('w')\n"
+                    "app.config_from_object(Config)\n"
+                ),
+            },
+            [cpk004("accept_content (configuration read from worker:Config)")],
+            id="class-defined-in-the-app-module",
+        ),
+        pytest.param(
+            {
+                "w.py": (
+                    "import os\n"
+                    "from celery import Celery\n"
+                    "app = Celery('w')\n"
+                    "if os.environ.get('PROD'):\n"
+                    "    app.config_from_object('prodconf')\n"
+                    "else:\n"
+                    "    app.config_from_object('devconf')\n"
+                ),
+                "prodconf.py": "task_serializer = 'json'\naccept_content = ['json']\n",
+                "devconf.py": "task_serializer = 'json'\n",
+            },
+            [cpk004("accept_content (configuration read from devconf)")],
+            id="branches-with-different-config-modules",
+        ),
+        pytest.param(
+            {
+                "proj/__init__.py": "",
+                "proj/app.py": (
+                    "import os\n"
+                    "from celery import Celery\n"
+                    "os.environ.setdefault('PROJ_CELERY', 'proj.celery_settings')\n"
+                    "app = Celery('proj')\n"
+                    "app.config_from_envvar('PROJ_CELERY')\n"
+                ),
+                "proj/celery_settings.py": "task_serializer = 'json'\n",
+            },
+            [
+                cpk004(
+                    "accept_content (configuration read from proj.celery_settings, named by "
+                    "PROJ_CELERY in proj/app.py)"
+                )
+            ],
+            id="config-from-envvar-set-in-the-module",
+        ),
+        pytest.param(
+            {
+                "proj/__init__.py": "",
+                "proj/app.py": (
+                    "from celery import Celery\napp = Celery('proj', namespace='CELERY')\n"
+                ),
+                "proj/cfg.py": "CELERY_TASK_SERIALIZER = 'json'\n",
+                "Dockerfile": "FROM python:3.12\nENV CELERY_CONFIG_MODULE=proj.cfg\n",
+            },
+            [
+                cpk004(
+                    "CELERY_ACCEPT_CONTENT (configuration read from proj.cfg, named by "
+                    "CELERY_CONFIG_MODULE in Dockerfile)"
+                )
+            ],
+            id="celery-config-module-from-a-dockerfile",
+        ),
+        pytest.param(
+            {
+                "app.py": (
+                    "import os\n"
+                    "from celery import Celery\n"
+                    "app = Celery('a')\n"
+                    "app.config_from_object(os.environ.get('CELERY_SETTINGS', 'defaultconf'))\n"
+                ),
+                "defaultconf.py": "accept_content = ['json']\n",
+            },
+            [cpk004("task_serializer (configuration read from defaultconf)")],
+            id="os-environ-get-with-a-default",
+        ),
+    ],
+)
+def test_configuration_missing_settings(
+    tmp_path: Path, files: dict[str, str], messages: list[str]
+) -> None:
+    assert [f.message for f in run(tmp_path, files).findings] == messages
+
+
+@pytest.mark.parametrize(
+    ("files", "messages", "locations"),
+    [
+        pytest.param(
+            {
+                "proj/__init__.py": "",
+                "proj/asgi.py": (
+                    "import os\n"
+                    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.production')\n"
+                ),
+                "proj/celery.py": (
+                    "from celery import Celery\n"
+                    "app = Celery('proj')\n"
+                    "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+                ),
+                "proj/settings/__init__.py": "",
+                "proj/settings/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
+                "proj/settings/production.py": "from proj.settings.base import *\n",
+            },
+            [cpk004("CELERY_TASK_SERIALIZER (configuration read from proj.settings.production)")],
+            [("proj/celery.py", 2, 6, "CPK004")],
+            id="django-settings-package-missing-one-setting",
+        ),
+        pytest.param(
+            {
+                "src/proj/__init__.py": "",
+                "src/proj/celery.py": (
+                    "from celery import Celery\n"
+                    "from django.conf import settings\n"
+                    "app = Celery('proj')\n"
+                    "app.config_from_object(settings, namespace='CELERY')\n"
+                ),
+                "src/proj/settings.py": "CELERY_TASK_ALWAYS_EAGER = False\n",
+            },
+            [
+                cpk004(
+                    "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT "
+                    "(configuration read from proj.settings)"
+                )
+            ],
+            [("src/proj/celery.py", 3, 6, "CPK004")],
+            id="django-conventional-layout-without-environment-variable",
+        ),
+    ],
+)
+def test_configuration_missing_settings_located(
+    tmp_path: Path,
+    files: dict[str, str],
+    messages: list[str],
+    locations: list[tuple[str, int, int, str]],
+) -> None:
+    result = run(tmp_path, files)
+    assert [f.message for f in result.findings] == messages
+    assert located(result) == locations
+
+
+@pytest.mark.parametrize(
+    ("files", "note"),
+    [
+        pytest.param(
+            {
+                "worker/celery.py": (
+                    "import os\n"
+                    "from celery import Celery\n"
+                    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'website.settings')\n"
+                    "app = Celery('w')\n"
+                    "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+                ),
+            },
+            "worker/celery.py:4: CPK004 not checked for this Celery app: its Django settings "
+            "module 'website.settings' (DJANGO_SETTINGS_MODULE in worker/celery.py:3) is not in "
+            "the scanned tree",
+            id="django-settings-module-outside-the-tree-is-a-note",
+        ),
+        pytest.param(
+            {
+                "worker/tasks.py": (
+                    "from celery import Celery\n"
+                    "app = Celery('w')\n"
+                    "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+                ),
+            },
+            "worker/tasks.py:2: CPK004 not checked for this Celery app: it reads Django's "
+            "settings, but DJANGO_SETTINGS_MODULE is not set in celery.py, manage.py, wsgi.py or "
+            "asgi.py and there is no settings module beside worker/tasks.py",
+            id="django-settings-not-found-at-all-is-a-note",
+        ),
+        pytest.param(
+            {
+                "app.py": (
+                    "from celery import Celery\napp = Celery('a')\napp.config_from_envvar('CFG')\n"
+                )
+            },
+            "app.py:2: CPK004 not checked for this Celery app: the environment variable CFG is "
+            "not set anywhere in the scanned tree",
+            id="config-from-envvar-set-nowhere-is-a-note",
+        ),
+        pytest.param(
+            {
+                "manage.py": MANAGE,
+                "proj/__init__.py": "",
+                "proj/celery.py": SPLIT_CELERY,
+                "proj/settings.py": (
+                    "from split_settings.tools import include\n"
+                    "include('components/base.py', 'secrets.py')\n"
+                ),
+                "proj/components/base.py": "CELERY_ACCEPT_CONTENT = ['json']\n",
+            },
+            "proj/celery.py:2: CPK004 not checked for this Celery app: proj/settings.py includes "
+            "secrets.py (django-split-settings), which is not in the scanned tree",
+            id="django-split-settings-include-outside-the-tree-is-a-note",
+        ),
+        pytest.param(
+            {
+                "web.py": (
+                    "from flask import Flask\n"
+                    "from celery import Celery\n"
+                    "flask_app = Flask(__name__)\n"
+                    "flask_app.config.from_pyfile('settings.cfg')\n"
+                    "celery = Celery(__name__)\n"
+                    "celery.conf.update(flask_app.config)\n"
+                ),
+            },
+            "web.py:5: CPK004 not checked for this Celery app: "
+            "flask_app.config.from_pyfile('settings.cfg') in web.py loads Flask settings that "
+            "cannot be read statically",
+            id="flask-config-from-a-file-is-a-note",
+        ),
+    ],
+)
+def test_configuration_that_cannot_be_read_is_a_note(
+    tmp_path: Path, files: dict[str, str], note: str
+) -> None:
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == [note]

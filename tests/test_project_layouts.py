@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
+
+from project_helpers import run
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
-from flake8_celery_pickle.project import ProjectResult, analyze
-
-
-def build(root: Path, files: dict[str, str]) -> list[Path]:
-    paths = []
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def run(root: Path, files: dict[str, str]) -> ProjectResult:
-    return analyze(root, build(root, files))
-
 
 CELERY_APP = """\
     import os

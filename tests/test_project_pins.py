@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
+from project_helpers import run
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
-from flake8_celery_pickle.project import ProjectResult, analyze
 from flake8_celery_pickle.project.versions import (
     ACCEPTS,
     SENDS,
@@ -23,20 +22,6 @@ NOWHERE = " (no Celery configuration found in the scanned tree)"
 LEGACY_NAMES = "CELERY_TASK_SERIALIZER and CELERY_ACCEPT_CONTENT"
 LEGACY_MISSING = LEGACY_NAMES + NOWHERE
 MODERN_MISSING = "task_serializer and accept_content" + NOWHERE
-
-
-def build(root: Path, files: dict[str, str]) -> list[Path]:
-    paths = []
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def run(root: Path, files: dict[str, str]) -> ProjectResult:
-    return analyze(root, build(root, files))
 
 
 LEGACY_EXPLICIT = "CELERY_TASK_SERIALIZER='json' and CELERY_ACCEPT_CONTENT=['json']"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from project_helpers import build, run, tree_of
 
 from flake8_celery_pickle.codes import BY_CODE
-from flake8_celery_pickle.project import ProjectResult, analyze
+from flake8_celery_pickle.project import analyze
 from flake8_celery_pickle.project.resolve import (
     ModuleIndex,
     django_settings_module,
@@ -17,25 +17,6 @@ from flake8_celery_pickle.project.resolve import (
     text_env_assignments,
 )
 from flake8_celery_pickle.project.tree import ProjectTree
-
-
-def build(root: Path, files: dict[str, str]) -> list[Path]:
-    paths = []
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def tree_of(root: Path, files: dict[str, str]) -> ProjectTree:
-    return ProjectTree(root, build(root, files))
-
-
-def run(root: Path, files: dict[str, str]) -> ProjectResult:
-    return analyze(root, build(root, files))
-
 
 # -- module names ------------------------------------------------------------------------------
 
@@ -174,6 +155,58 @@ def test_python_environment_assignments_rank_nearest_first(tmp_path: Path) -> No
         tree, "DJANGO_SETTINGS_MODULE", python_only=True, python_names=("manage.py",)
     )
     assert [v.value for v in django] == ["a.settings"]
+
+
+def test_values_computed_at_run_time_are_kept_apart(tmp_path: Path) -> None:
+    tree = tree_of(
+        tmp_path,
+        {
+            "manage.py": (
+                "import os\n"
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.%s' % ENV)\n"
+            ),
+            "proj/__init__.py": "",
+            "proj/settings/__init__.py": "",
+            "proj/wsgi.py": (
+                "import os\nos.environ.update(DJANGO_SETTINGS_MODULE=f'proj.settings.{ENV}')\n"
+            ),
+        },
+    )
+    assert env_assignments(tree, "DJANGO_SETTINGS_MODULE") == []
+    computed = env_assignments(tree, "DJANGO_SETTINGS_MODULE", near="proj/x.py", computed=True)
+    assert [(v.value, v.path, v.line, v.computed) for v in computed] == [
+        ("f'proj.settings.{ENV}'", "proj/wsgi.py", 2, True),
+        ("'proj.settings.%s' % ENV", "manage.py", 2, True),
+    ]
+    found = django_settings_module(tree, ModuleIndex(tree), "proj/celery.py")
+    assert found is not None
+    assert (found.path, found.how, found.computed) == (
+        None,
+        "DJANGO_SETTINGS_MODULE in proj/wsgi.py:2",
+        tuple(computed),
+    )
+
+
+def test_files_that_cannot_set_a_variable_are_not_parsed(tmp_path: Path) -> None:
+    # a Python file sets a variable only through environ or putenv: one without either word
+    # is not parsed for it, and one without the variable's name is not parsed either
+    tree = tree_of(
+        tmp_path,
+        {
+            "names.py": "DJANGO_SETTINGS_MODULE = (\n",
+            "other.py": "import os\nos.environ['OTHER'] = (\n",
+            "manage.py": "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'\n",
+        },
+    )
+    values = env_assignments(tree, "DJANGO_SETTINGS_MODULE")
+    assert [(v.value, v.path) for v in values] == [("proj.settings", "manage.py")]
+    assert tree.notes == []
+    # what a Python file holds of the watched words outlives its text: no second read
+    tree.forget("other.py")
+    (tmp_path / "other.py").unlink()
+    assert tree.mentions("other.py", "environ")
+    assert not tree.mentions("other.py", "putenv")
+    assert tree.notes == []
 
 
 def test_django_settings_discovery(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ The command calls :func:`analyze` after its per-file scan. It reads the scanned 
 * CPK011 at a dependency declaration that holds Celery below 4.0.1 when the project's Celery
   configuration does not set both settings.
 
-What cannot be resolved statically (a module name computed at run time, a settings module
-outside the scanned tree, an environment variable set nowhere in it) becomes a note.
+What cannot be resolved statically (a module name or ``DJANGO_SETTINGS_MODULE`` computed at
+run time, a settings module outside the scanned tree, a Django settings package that sets
+nothing itself so that the deployment picks one of its submodules, an environment variable set
+nowhere in the tree) becomes a note.
 """
 
 from __future__ import annotations

@@ -545,6 +545,30 @@ _APP_IMPORT = re.compile(r"^[ \t]*(?:from|import)\b[^\n]*\bApp\b", re.MULTILINE)
 def may_build_app(text: str) -> bool:
     """Cheap text test: can this module build a Celery app at all? (It must import celery, and
     use the class as the single-file gate sees it, or import its old name ``App``.)"""
-    if "celery" not in text:
+    if "celery" not in text or ("Celery" not in text and "App" not in text):
         return False
     return may_use_celery_class(text) or ("App" in text and _APP_IMPORT.search(text) is not None)
+
+
+#: Words one of which a module must hold for an app of it to load configuration from elsewhere
+#: (see :attr:`App.loads_elsewhere`): ``config_from_object``, ``config_from_envvar``,
+#: ``config_source=``, ``namespace=``, ``changes=``, ``add_defaults(...)``.
+_LOADING_WORDS = (
+    "config_from_object",
+    "config_from_envvar",
+    "config_source",
+    "namespace",
+    "changes",
+    "add_defaults",
+)
+#: ``<app>.conf.update(...)``, whatever spaces, line breaks or brackets stand between (no
+#: ``\b``: without it the search runs several times faster, and a few more modules pass).
+_CONF_UPDATE = re.compile(r"conf\W*update")
+
+
+def may_load_elsewhere(text: str) -> bool:
+    """Cheap text test: can an app built in this module load configuration from elsewhere?
+    (False means :attr:`App.loads_elsewhere` is false for every app the module builds.)"""
+    if any(word in text for word in _LOADING_WORDS):
+        return True
+    return "update" in text and _CONF_UPDATE.search(text) is not None

@@ -48,6 +48,9 @@ class Source:
     #: when DJANGO_CONFIGURATION is not set in the tree), and why the choice is unknown
     maybe: frozenset[str] = frozenset()
     maybe_reason: str = ""
+    #: the deployment chooses the configuration (a Django settings package that sets nothing
+    #: itself, a DJANGO_SETTINGS_MODULE computed at run time): ``unknown`` says why
+    chosen_at_deployment: bool = False
 
     def missing(
         self, namespace: str | None, legacy: bool, among: Iterable[str] | None = None
@@ -241,6 +244,17 @@ class Resolver:
     def django(self, near: str) -> Source:
         """Django's settings as seen from the app module ``near``."""
         found = django_settings_module(self.tree, self.index, near)
+        if found is not None and found.computed:
+            places = " and ".join(f"{v.path}:{v.line} (`{v.value}`)" for v in found.computed)
+            return Source(
+                None,
+                django=True,
+                unknown=(
+                    "it reads Django's settings, but DJANGO_SETTINGS_MODULE is computed at run "
+                    f"time in {places}",
+                ),
+                chosen_at_deployment=True,
+            )
         if found is None:
             return Source(
                 None,
@@ -264,7 +278,48 @@ class Resolver:
         classes = self.definitions.configuration_classes(found.path)
         if classes:
             return self._configurations(near, found.module, found.path, defined, classes)
+        package = self._settings_package(found.module, found.path, found.how)
+        if package is not None:
+            return package
         return Source(found.module, defined.names, True, defined.unknown)
+
+    def _settings_package(self, module: str, rel: str, how: str) -> Source | None:
+        """A settings package whose ``__init__`` sets nothing while some of its submodules set
+        settings: Django could not run with the package itself, so the deployment's
+        ``DJANGO_SETTINGS_MODULE`` names one of the submodules. Not judged (None otherwise)."""
+        if rel != "__init__.py" and not rel.endswith("/__init__.py"):
+            return None
+        if not self.definitions.sets_nothing(rel):
+            return None
+        directory = rel[: -len("__init__.py")]
+        submodules: list[tuple[str, str]] = []  # (dotted name, file)
+        for path in self.tree.python_paths:
+            if not path.startswith(directory) or path == rel:
+                continue
+            rest = path[len(directory) :]
+            if rest.endswith("/__init__.py") and rest.count("/") == 1:
+                submodules.append((f"{module}.{rest.split('/')[0]}", path))
+            elif "/" not in rest and rest[: -len(".py")].isidentifier():
+                submodules.append((f"{module}.{rest[: -len('.py')]}", path))
+        defined = [(name, self.definitions.module(path).names) for name, path in submodules]
+        setting = [(name, names) for name, names in defined if any(n.isupper() for n in names)]
+        if not setting:
+            return None
+        celery = [name for name, names in setting if any(_is_celery_name(n) for n in names)]
+        if celery:
+            which = f"Celery settings are set in {_listed(celery)}"
+        else:
+            which = f"none of {_listed([name for name, _ in setting])} sets a Celery setting"
+        return Source(
+            None,
+            django=True,
+            unknown=(
+                f"its Django settings module '{module}' ({how}) is a package that sets no "
+                "settings itself; the deployment's DJANGO_SETTINGS_MODULE decides which of its "
+                f"submodules is used ({which})",
+            ),
+            chosen_at_deployment=True,
+        )
 
     def _configurations(
         self, near: str, module: str, rel: str, defined: Defined, classes: list[str]
@@ -400,3 +455,12 @@ class Resolver:
             found = vocabulary.canonical_setting(name, namespaces)
             if found is not None:
                 yield found
+
+
+def _is_celery_name(name: str) -> bool:
+    """An upper-case Django setting Celery reads (``CELERY_*``, ``CELERYD_*``, ``BROKER_*``)."""
+    return name.isupper() and name.startswith(("CELERY", "BROKER_"))
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

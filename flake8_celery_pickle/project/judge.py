@@ -7,7 +7,12 @@ from pathlib import PurePosixPath
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
-from flake8_celery_pickle.project.apps import App, find_apps, may_build_app
+from flake8_celery_pickle.project.apps import (
+    App,
+    find_apps,
+    may_build_app,
+    may_load_elsewhere,
+)
 from flake8_celery_pickle.project.configuration import Resolver, Source, Verdict
 from flake8_celery_pickle.project.pins import Pin, find_pins
 from flake8_celery_pickle.project.resolve import (
@@ -42,24 +47,51 @@ class ProjectJudge:
         self.index = ModuleIndex(tree)
         self.resolver = Resolver(tree, self.index, settings)
         self.notes: list[str] = []
-        self.apps: list[App] = []
+        #: modules that may build a Celery app -> the apps they build (None: not read yet)
+        self._apps: dict[str, list[App] | None] = {}
         for rel in tree.python_paths:
             text = tree.text(rel)
-            if text is None or not may_build_app(text):
-                tree.forget(rel)
-                continue
-            module = tree.module(rel)
-            if module is not None:
-                self.apps.extend(find_apps(rel, module))
+            if text is not None and "celery" in text and ("Celery" in text or "App" in text):
+                # CPK004 needs only the apps that load configuration from elsewhere; the
+                # others are read if CPK011 needs them (when the project pins Celery)
+                if not may_load_elsewhere(text):
+                    self._apps[rel] = None
+                elif may_build_app(text):
+                    self._apps[rel] = self._read_apps(rel)
             # The apps keep what they need; the text and tree are read again if a later
             # step asks, so memory stays flat however large the tree is.
             tree.forget(rel)
+
+    def _read_apps(self, rel: str, gate: bool = False) -> list[App]:
+        """The apps module ``rel`` builds; with ``gate``, none unless its text may build one."""
+        apps: list[App] = []
+        if gate:
+            text = self.tree.text(rel)
+            if text is None or not may_build_app(text):
+                self.tree.forget(rel)
+                return apps
+        module = self.tree.module(rel)
+        if module is not None:
+            apps = find_apps(rel, module)
+        self.tree.forget(rel)
+        return apps
+
+    @property
+    def apps(self) -> list[App]:
+        """Every Celery app the tree builds, in path order (modules are read on first use)."""
+        found: list[App] = []
+        for rel, apps in self._apps.items():
+            if apps is None:
+                apps = self._apps[rel] = self._read_apps(rel, gate=True)
+            found.extend(apps)
+        return found
 
     # -- CPK004 --------------------------------------------------------------------------------
 
     def cpk004(self) -> list[Finding]:
         findings: list[Finding] = []
-        for app in self.apps:
+        read = [apps for apps in self._apps.values() if apps is not None]
+        for app in (app for apps in read for app in apps):
             if not app.loads_elsewhere:
                 continue  # the single-file checker judges this app
             verdict = self.resolver.verdict(app)
@@ -87,6 +119,8 @@ class ProjectJudge:
 
     def cpk011(self) -> list[Finding]:
         pins = find_pins(self.tree, self.notes)
+        if not pins:
+            return []
         verdicts = {}
         findings: list[Finding] = []
         for pin in pins:
@@ -151,7 +185,8 @@ class ProjectJudge:
         entry = self._django_entry()
         if entry is not None:
             django = self.resolver.django(entry)
-            if not django.unknown:
+            # settings chosen by the deployment are not "no configuration": a note, not a guess
+            if not django.unknown or django.chosen_at_deployment:
                 sources.append(django)
         known: Verdict | None = None
         unknown: list[str] = []

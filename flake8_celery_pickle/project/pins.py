@@ -170,9 +170,12 @@ _INCLUDE = re.compile(r"^\s*(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S
 
 
 def is_requirements_file(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    if _REQ_NAME.match(path.name):
+    name = rel.rpartition("/")[2]
+    if _REQ_NAME.match(name):
         return True
+    if not name.endswith((".txt", ".in")):
+        return False  # the cheap test first: most files of a tree are neither
+    path = PurePosixPath(rel)
     return path.suffix in (".txt", ".in") and any(
         p.lower() in ("requirements", "reqs", "constraints") for p in path.parent.parts
     )
@@ -554,14 +557,13 @@ def find_pins(tree: ProjectTree, notes: list[str]) -> list[Pin]:
     pins: list[Pin] = []
     seen: set[str] = set()
     for rel in tree.paths:
-        name = PurePosixPath(rel).name
-        reader = _READERS.get(name)
+        reader = _READERS.get(rel.rpartition("/")[2])
         if reader is not None:
             text = tree.text(rel)
             if text is None or ("celery" not in text.lower()):
                 continue
             pins.extend(reader(tree, rel, notes))
-        elif is_requirements_file(rel):
+        elif rel.lower().endswith((".txt", ".in")) and is_requirements_file(rel):
             pins.extend(requirements_pins(tree, rel, seen))
     unique = sorted(set(pins), key=lambda p: (p.path, p.line, p.col, p.shown))
     return unique

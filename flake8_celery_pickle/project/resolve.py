@@ -29,8 +29,21 @@ def is_dotted(name: str) -> bool:
     return bool(_DOTTED.match(name))
 
 
+def _parts(rel: str) -> tuple[str, ...]:
+    """The parts of a '/'-separated path (as :class:`PurePosixPath` splits it)."""
+    if (
+        rel in ("", ".")
+        or rel.startswith(("/", "./"))
+        or rel.endswith(("/", "/."))
+        or "//" in rel
+        or "/./" in rel
+    ):
+        return PurePosixPath(rel).parts
+    return tuple(rel.split("/"))
+
+
 def _dir_parts(rel: str) -> tuple[str, ...]:
-    return PurePosixPath(rel).parent.parts
+    return _parts(rel)[:-1]
 
 
 def closeness(a: str, b: str) -> int:
@@ -48,24 +61,23 @@ class ModuleIndex:
 
     def __init__(self, tree: ProjectTree) -> None:
         self.tree = tree
+        paths = tree.python_paths
         self._packages = {
-            PurePosixPath(p).parent.as_posix()
-            for p in tree.python_paths
-            if PurePosixPath(p).name == "__init__.py"
+            p[: -len("/__init__.py")] if p != "__init__.py" else "."
+            for p in paths
+            if p == "__init__.py" or p.endswith("/__init__.py")
         }
         # every suffix of every file's dotted path -> [(source root parts, rel path)]
         self._by_name: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for rel in tree.python_paths:
-            parts = list(PurePosixPath(rel[: -len(".py")]).parts)
-            if parts[-1] == "__init__":
-                parts.pop()
-            if not parts or not all(p.isidentifier() for p in parts[-1:]):
-                continue
-            for start in range(len(parts)):
-                tail = parts[start:]
-                if not all(p.isidentifier() for p in tail):
-                    continue
-                self._by_name.setdefault(".".join(tail), []).append((tuple(parts[:start]), rel))
+        for rel in paths:
+            parts = _parts(rel[: -len(".py")])
+            if parts and parts[-1] == "__init__":
+                parts = parts[:-1]
+            # the suffixes made of identifiers only, longest last
+            for start in range(len(parts) - 1, -1, -1):
+                if not parts[start].isidentifier():
+                    break
+                self._by_name.setdefault(".".join(parts[start:]), []).append((parts[:start], rel))
 
     def _is_source_root(self, root_parts: tuple[str, ...]) -> bool:
         """A directory is a plausible source root when it is not itself a package."""
@@ -126,11 +138,16 @@ class ModuleIndex:
 
 @dataclass(frozen=True)
 class EnvValue:
-    """One value a project gives an environment variable, and where."""
+    """One value a project gives an environment variable, and where.
+
+    ``computed``: the value is an expression that cannot be read statically (a format call,
+    an f-string, a variable); ``value`` then shows the expression.
+    """
 
     value: str
     path: str
     line: int
+    computed: bool = False
 
 
 def _const_str(node: ast.AST | None) -> str | None:
@@ -146,41 +163,59 @@ def _is_environ(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "environ"
 
 
-def python_env_assignments(module: ast.Module, var: str) -> list[tuple[str, int]]:
-    """Values a module gives ``var``: ``os.environ.setdefault``, ``os.environ[...] =``,
-    ``os.environ.update(...)`` and ``os.putenv``."""
-    found: list[tuple[str, int]] = []
+def _shown(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:
+        text = type(node).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def python_env_values(module: ast.Module, var: str) -> list[tuple[str, int, bool]]:
+    """Every value a module gives ``var`` as (value, line, computed): a literal string, or the
+    text of an expression that cannot be read statically (``computed``).
+
+    Read from ``os.environ.setdefault``, ``os.environ[...] =``, ``os.environ.update(...)`` and
+    ``os.putenv``.
+    """
+    found: list[tuple[str, int, bool]] = []
+
+    def add(node: ast.AST, line: int) -> None:
+        value = _const_str(node)
+        found.append((value, line, False) if value is not None else (_shown(node), line, True))
+
     for node in ast.walk(module):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             func = node.func
-            if func.attr in ("setdefault",) and _is_environ(func.value) and len(node.args) >= 2:
+            if func.attr == "setdefault" and _is_environ(func.value) and len(node.args) >= 2:
                 if _const_str(node.args[0]) == var:
-                    value = _const_str(node.args[1])
-                    if value is not None:
-                        found.append((value, node.lineno))
+                    add(node.args[1], node.lineno)
             elif func.attr == "putenv" and len(node.args) >= 2 and _const_str(node.args[0]) == var:
-                value = _const_str(node.args[1])
-                if value is not None:
-                    found.append((value, node.lineno))
+                add(node.args[1], node.lineno)
             elif func.attr == "update" and _is_environ(func.value):
                 for kw in node.keywords:
-                    if kw.arg == var and _const_str(kw.value) is not None:
-                        found.append((_const_str(kw.value) or "", node.lineno))
+                    if kw.arg == var:
+                        add(kw.value, node.lineno)
                 for arg in node.args:
                     if isinstance(arg, ast.Dict):
                         for key, item in zip(arg.keys, arg.values):
-                            if _const_str(key) == var and _const_str(item) is not None:
-                                found.append((_const_str(item) or "", node.lineno))
+                            if _const_str(key) == var:
+                                add(item, node.lineno)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if (
                     isinstance(target, ast.Subscript)
                     and _is_environ(target.value)
                     and _const_str(target.slice) == var
-                    and _const_str(node.value) is not None
                 ):
-                    found.append((_const_str(node.value) or "", node.lineno))
+                    add(node.value, node.lineno)
     return found
+
+
+def python_env_assignments(module: ast.Module, var: str) -> list[tuple[str, int]]:
+    """Literal values a module gives ``var`` (see :func:`python_env_values`)."""
+    values = python_env_values(module, var)
+    return [(value, line) for value, line, computed in values if not computed]
 
 
 def _text_pattern(var: str) -> re.Pattern[str]:
@@ -199,7 +234,7 @@ def text_env_assignments(text: str, var: str) -> list[tuple[str, int]]:
     pattern = _text_pattern(var)
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(("#", "//")):
+        if var not in line or line.lstrip().startswith(("#", "//")):
             continue
         match = pattern.search(line)
         if match:
@@ -220,27 +255,41 @@ def is_deployment_file(rel: str) -> bool:
     return bool(_DEPLOYMENT_NAMES.match(PurePosixPath(rel).name))
 
 
-def _all_assignments(tree: ProjectTree, var: str) -> list[tuple[bool, EnvValue]]:
-    """Every (is_python, value) the tree gives ``var``, computed once per tree and name."""
-    key = ("env", var)
+def _setters(tree: ProjectTree) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(Python files that can set an environment variable at all, deployment files), computed
+    once per tree. A Python file sets one only through ``environ`` or ``putenv``: one whose
+    text holds neither word is never parsed for it."""
+    key = ("env-setters",)
+    cached = tree.cache.get(key)
+    if cached is None:
+        python = tuple(
+            rel
+            for rel in tree.python_paths
+            if tree.mentions(rel, "environ") or tree.mentions(rel, "putenv")
+        )
+        deployment = tuple(
+            rel for rel in tree.paths if not rel.endswith(".py") and is_deployment_file(rel)
+        )
+        cached = tree.cache[key] = (python, deployment)
+    return cached  # type: ignore[return-value]
+
+
+def _file_assignments(tree: ProjectTree, rel: str, var: str, is_py: bool) -> list[EnvValue]:
+    """The values one file gives ``var`` (cached per tree, file and name)."""
+    key = ("env", var, rel)
     cached = tree.cache.get(key)
     if cached is not None:
         return cached  # type: ignore[return-value]
-    found: list[tuple[bool, EnvValue]] = []
-    for rel in tree.paths:
-        is_py = rel.endswith(".py")
-        if not is_py and not is_deployment_file(rel):
-            continue
-        # deployment files are read only for this; one that is not text is no configuration
-        text = tree.text(rel, quiet=not is_py)
-        if text is None or var not in text:
-            continue
+    found: list[EnvValue] = []
+    # deployment files are read only for this; one that is not text is no configuration
+    text = tree.text(rel, quiet=not is_py)
+    if text is not None and var in text:
         if is_py:
             module = tree.module(rel)
-            values = python_env_assignments(module, var) if module is not None else []
+            values = python_env_values(module, var) if module is not None else []
+            found = [EnvValue(value, rel, line, computed) for value, line, computed in values]
         else:
-            values = text_env_assignments(text, var)
-        found.extend((is_py, EnvValue(value, rel, line)) for value, line in values)
+            found = [EnvValue(value, rel, line) for value, line in text_env_assignments(text, var)]
     tree.cache[key] = found
     return found
 
@@ -251,12 +300,14 @@ def env_assignments(
     near: str | None = None,
     python_only: bool = False,
     python_names: Sequence[str] = (),
+    computed: bool = False,
 ) -> list[EnvValue]:
     """Every value the project gives ``var``, best first.
 
     Python code comes before deployment files (``.env``, Dockerfiles, compose and CI YAML,
     shell scripts, ini files); the file ``near`` and the files closest to it come first. With
-    ``python_names``, only Python files of those names (and ``near``) are read.
+    ``python_names``, only Python files of those names (and ``near``) are read. Values
+    computed at run time are left out unless ``computed``.
     """
 
     def rank(item: tuple[bool, EnvValue]) -> tuple[int, int, int, str, int]:
@@ -269,18 +320,16 @@ def env_assignments(
             value.line,
         )
 
-    chosen = [
-        item
-        for item in _all_assignments(tree, var)
-        if (item[0] or not python_only)
-        and not (
-            item[0]
-            and python_names
-            and item[1].path != near
-            and PurePosixPath(item[1].path).name not in python_names
-        )
-    ]
-    return [value for _, value in sorted(chosen, key=rank)]
+    python, deployment = _setters(tree)
+    chosen: list[tuple[bool, EnvValue]] = []
+    for rel in python:
+        if python_names and rel != near and PurePosixPath(rel).name not in python_names:
+            continue
+        chosen.extend((True, v) for v in _file_assignments(tree, rel, var, True))
+    if not python_only:
+        for rel in deployment:
+            chosen.extend((False, v) for v in _file_assignments(tree, rel, var, False))
+    return [value for _, value in sorted(chosen, key=rank) if computed or not value.computed]
 
 
 # -- Django ----------------------------------------------------------------------------------
@@ -288,11 +337,16 @@ def env_assignments(
 
 @dataclass(frozen=True)
 class DjangoSettings:
-    """Where ``'django.conf:settings'`` comes from: a module file, or why it is unknown."""
+    """Where ``'django.conf:settings'`` comes from: a module file, or why it is unknown.
+
+    ``computed`` holds the places that give ``DJANGO_SETTINGS_MODULE`` a value computed at run
+    time when the one that counts is such a value (``module`` is then its expression).
+    """
 
     module: str
     path: str | None
     how: str
+    computed: tuple[EnvValue, ...] = ()
 
 
 def django_settings_module(
@@ -303,7 +357,8 @@ def django_settings_module(
     First ``DJANGO_SETTINGS_MODULE`` as set in ``near`` itself or in a ``manage.py``,
     ``wsgi.py``, ``asgi.py`` or ``celery.py`` of the tree (nearest first); then the conventional
     layout: a ``settings.py`` module or ``settings/`` package beside ``near``. None when neither
-    gives a name.
+    gives a name. When the nearest value is computed at run time, the result says so (with
+    every such place) instead of guessing.
     """
     values = env_assignments(
         tree,
@@ -311,14 +366,14 @@ def django_settings_module(
         near=near,
         python_only=True,
         python_names=DJANGO_ENTRY_FILES,
+        computed=True,
     )
     if values:
         best = values[0]
-        return DjangoSettings(
-            best.value,
-            index.find(best.value, referrer=near),
-            f"DJANGO_SETTINGS_MODULE in {best.path}:{best.line}",
-        )
+        how = f"DJANGO_SETTINGS_MODULE in {best.path}:{best.line}"
+        if best.computed:
+            return DjangoSettings(best.value, None, how, tuple(v for v in values if v.computed))
+        return DjangoSettings(best.value, index.find(best.value, referrer=near), how)
     directory = PurePosixPath(near).parent
     for candidate in (directory / "settings.py", directory / "settings" / "__init__.py"):
         rel = candidate.as_posix()

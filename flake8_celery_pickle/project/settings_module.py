@@ -165,6 +165,20 @@ class Definitions:
         self._modules[rel] = result
         return result
 
+    def sets_nothing(self, rel: str) -> bool:
+        """Whether module ``rel`` defines no setting at all: no upper-case name, no star
+        import, no django-split-settings ``include(...)``, nothing it could not read."""
+        module = self.tree.module(rel)
+        if module is None:
+            return False
+        defined = self.module(rel)
+        if defined.unknown or any(n.isupper() for n in defined.names):
+            return False
+        for stmt in _body_statements(module.body):
+            if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                return False
+        return not self._split_settings(rel, module, [])
+
     def _split_settings(self, rel: str, module: ast.Module, unknown: list[str]) -> list[str]:
         """Files a django-split-settings ``include(...)`` runs in this module's namespace.
 
