@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +221,73 @@ class TestGuard:
     def test_unparsable_source_raises_syntax_error_for_the_caller(self) -> None:
         with pytest.raises(SyntaxError):
             check_source("task_serializer = 'pickle'(\n")
+
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.py"))
+#: Corners of the grammar the model's walk must not skip: calls and dicts under annotations,
+#: defaults, decorators, keywords, starred arguments, f-strings, lambdas and comprehensions.
+WALK_CORNERS = """
+import celery
+from kombu import Producer as P
+
+@app.task(**{"serializer": make()})
+def f(a: g({"k": 1}) = h(), *args: i(), b=lambda: j({"x": k()}), **kw: l()) -> m(n()):
+    x = [o(p) for p in q(r()) if s(t())]
+    y = f"{u(v())!r:>{w()}}"
+    z = {**aa(), "k": bb(cc())}
+    del x[dd()]
+    assert ee(), ff()
+    with gg() as (hh, ii):
+        raise jj() from kk()
+    return (yield ll(*mm(), **nn()))
+
+class C(oo(), metaclass=pp(), flag=qq()):
+    attr: rr(ss()) = tt()
+    (a := uu())
+"""
+
+
+def _module_sources() -> list[str]:
+    return [WALK_CORNERS, *(path.read_text(encoding="utf-8") for path in FIXTURES)]
+
+
+class TestModel:
+    @pytest.mark.parametrize("source", _module_sources())
+    def test_the_walk_records_every_call_dict_and_assignment_in_walk_order(
+        self, source: str
+    ) -> None:
+        """The model's walk skips what cannot matter; it records exactly what a plain
+        pre-order walk (fields in order) meets, in that order."""
+        from flake8_celery_pickle.python.model import build_model
+
+        tree = ast.parse(source)
+        model = build_model(tree)
+        walked: list[ast.AST] = []
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            walked.append(node)
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        for recorded, kinds in (
+            (model.calls, ast.Call),
+            (model.dicts, ast.Dict),
+            (model.assigns, (ast.Assign, ast.AnnAssign, ast.AugAssign)),
+        ):
+            assert [id(node) for node, _ in recorded] == [
+                id(node) for node in walked if isinstance(node, kinds)
+            ]
+
+
+class TestCallFilters:
+    """Checks see only the calls they declare (by name, or resolving to Celery or kombu); that
+    must never hide a finding that handing them every call would give."""
+
+    @pytest.mark.parametrize("source", _module_sources())
+    def test_filtered_and_unfiltered_judging_find_the_same(self, monkeypatch, source) -> None:
+        filtered = check_source(source)
+        unfiltered = {
+            phase: [(check, judge_module.EVERY_CALL) for check, _ in checks]
+            for phase, checks in judge_module._CHECKS.items()
+        }
+        monkeypatch.setattr(judge_module, "_CHECKS", unfiltered)
+        assert check_source(source) == filtered

@@ -20,6 +20,8 @@ class Context:
         self.settings = settings
         self.resolver = Resolver(model)
         self.values = Values(self.resolver)
+        #: The same, and f-strings by what they start with: result backend URLs (CPK010).
+        self.url_values = Values(self.resolver, prefixes=True)
         self.setting_names: Dict[str, str] = vocabulary.build_lookup(settings.namespaces)
         #: Serializer names and content types that decode unsafely: the user's option plus
         #: every name this file registers with an unsafe decoder (CPK008).

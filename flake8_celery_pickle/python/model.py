@@ -14,7 +14,7 @@ Checks then judge the collected nodes; they never walk the tree again.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 #: Kinds of binding besides an assigned expression.
 IMPORT = "import"
@@ -38,20 +38,20 @@ class Binding(NamedTuple):
 
 
 class Scope:
-    __slots__ = ("bindings", "node", "parent")
+    __slots__ = ("bindings", "kind", "node", "parent")
 
     def __init__(self, node: ScopeNode, parent: Optional[Scope]) -> None:
         self.node = node
         self.parent = parent
         self.bindings: Dict[str, List[Binding]] = {}
-
-    @property
-    def kind(self) -> str:
-        if isinstance(self.node, ast.Module):
-            return "module"
-        if isinstance(self.node, ast.ClassDef):
-            return "class"
-        return "function"
+        #: ``module``, ``class`` or ``function``.
+        self.kind = (
+            "module"
+            if isinstance(node, ast.Module)
+            else "class"
+            if isinstance(node, ast.ClassDef)
+            else "function"
+        )
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -89,29 +89,49 @@ def build_model(tree: ast.AST) -> Model:
     module_scope = Scope(tree if isinstance(tree, ast.Module) else ast.Module([], []), None)
     model = Model(tree=tree, module=module_scope)
     parents = model.parents
+    skip, wrapped = _SKIP, _WRAPPERS
+    call, dict_ = ast.Call, ast.Dict
     stack: List[Tuple[ast.AST, Scope]] = [(tree, module_scope)]
-    pending: List[Tuple[ast.AST, Scope]] = []
+    pop, push_all = stack.pop, stack.extend
     while stack:
-        node, scope = stack.pop()
-        inner = _record(node, scope, model)
-        # Decorators, defaults and bases belong to the enclosing scope; the body to the new one.
-        outer = _OUTER_FIELDS.get(type(node), ()) if inner is not None else ()
-        for name in node._fields:
+        node, scope = pop()
+        cls = type(node)
+        shape = _SHAPES.get(cls)
+        if shape is None:
+            shape = _shape(cls)
+        record, fields, outer = shape
+        inner = record(node, scope, model) if record is not None else None
+        children: List[Tuple[ast.AST, Scope]] = []
+        for name in fields:
             value = getattr(node, name, None)
+            # Decorators, defaults and bases belong to the enclosing scope; the body to the new
+            # one.
             child_scope = scope if inner is None or name in outer else inner
-            if isinstance(value, list):
+            if type(value) is list:
                 for child in value:
-                    if isinstance(child, ast.AST) and type(child) not in _LEAVES:
-                        pending.append((child, child_scope))
-                        if type(child) in _WITH_PARENT:
-                            parents[id(child)] = node
-            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
-                pending.append((value, child_scope))
-                if type(value) in _WITH_PARENT:
+                    kind = type(child)
+                    if kind in skip:
+                        continue
+                    inside = wrapped.get(kind)
+                    if inside is not None and type(getattr(child, inside)) in skip:
+                        continue
+                    children.append((child, child_scope))
+                    if kind is call or kind is dict_:
+                        parents[id(child)] = node
+            else:
+                kind = type(value)
+                if kind in skip:
+                    continue
+                inside = wrapped.get(kind)
+                if inside is not None and type(getattr(value, inside)) in skip:
+                    continue
+                children.append((value, child_scope))  # type: ignore[arg-type]
+                if kind is call or kind is dict_:
                     parents[id(value)] = node
-        # Children in source order: pushed last to first, so the walk stays pre-order.
-        while pending:
-            stack.append(pending.pop())
+        if children:
+            # Children in source order: pushed last to first, so the walk stays pre-order.
+            children.reverse()
+            push_all(children)
     return model
 
 
@@ -128,9 +148,43 @@ _LEAVES = frozenset(
         ),
     }
 )
-#: Nodes whose parent is kept: a call's parent tells an argument from a statement, a dict's
-#: parent a comparison from a write.
-_WITH_PARENT = frozenset({ast.Call, ast.Dict})
+#: What a field may hold besides nodes: absent parts, names, flags, numbers. Never walked.
+_SKIP = _LEAVES | {type(None), str, bytes, int, bool, float, complex, type(...)}
+#: Nodes that record nothing themselves and have one child that may: when that child is skipped,
+#: so is the node (``self.x``, ``name=value``, an argument without annotation).
+_WRAPPERS = {
+    ast.Attribute: "value",
+    ast.keyword: "value",
+    ast.arg: "annotation",
+    ast.Starred: "value",
+}
+#: Fields that hold only names, flags, operators or contexts in every Python version: not even
+#: looked at (``Import.names`` holds aliases, which record nothing).
+_SCALAR_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "name",
+        "names",
+        "arg",
+        "asname",
+        "module",
+        "level",
+        "type_comment",
+        "kind",
+        "conversion",
+        "is_async",
+        "simple",
+        "lineno",
+        "tag",
+        "kwd_attrs",
+        "rest",
+        "str",
+    }
+)
 #: Fields of a definition evaluated in the enclosing scope (function arguments too: their
 #: defaults and annotations).
 _OUTER_FIELDS = {
@@ -139,34 +193,92 @@ _OUTER_FIELDS = {
     ast.AsyncFunctionDef: ("decorator_list", "returns", "args"),
 }
 
+Recorder = Callable[[Any, Scope, Model], Optional[Scope]]
+Shape = Tuple[Optional[Recorder], Tuple[str, ...], Tuple[str, ...]]
+#: Per node class: what to record, which fields to walk, which of them the enclosing scope
+#: evaluates. Filled on first sight of each class, so any Python version's classes fit.
+_SHAPES: Dict[type, Shape] = {}
 
-def _record(node: ast.AST, scope: Scope, model: Model) -> Optional[Scope]:
-    """Record what ``node`` tells us; return the new scope it opens, if any."""
-    if isinstance(node, ast.Call):
-        model.calls.append((node, scope))
-    elif isinstance(node, ast.Dict):
-        model.dicts.append((node, scope))
-    elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        model.assigns.append((node, scope))
-        _bind_assignment(node, scope)
-    elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+
+def _shape(cls: type) -> Shape:
+    record: Optional[Recorder] = None
+    for base, recorder in _RECORDERS:
+        if issubclass(cls, base):
+            record = recorder
+            break
+    fields = tuple(name for name in getattr(cls, "_fields", ()) if name not in _SCALAR_FIELDS)
+    outer: Tuple[str, ...] = ()
+    for base, names in _OUTER_FIELDS.items():
+        if issubclass(cls, base):
+            outer = names
+            break
+    shape = (record, fields, outer)
+    _SHAPES[cls] = shape
+    return shape
+
+
+def _record_call(node: ast.Call, scope: Scope, model: Model) -> None:
+    model.calls.append((node, scope))
+
+
+def _record_dict(node: ast.Dict, scope: Scope, model: Model) -> None:
+    model.dicts.append((node, scope))
+
+
+def _record_assignment(node: ast.stmt, scope: Scope, model: Model) -> None:
+    model.assigns.append((node, scope))
+    _bind_assignment(node, scope)
+
+
+def _record_named(node: ast.NamedExpr, scope: Scope, model: Model) -> None:
+    if isinstance(node.target, ast.Name):
         scope.bind(node.target.id, Binding(node.value))
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
-        _bind_import(node, scope, model)
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        for item in node.items:
-            if isinstance(item.optional_vars, ast.Name):
-                scope.bind(item.optional_vars.id, Binding(item.context_expr, indirect=True))
-    elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+
+
+def _record_import(node: ast.stmt, scope: Scope, model: Model) -> None:
+    _bind_import(node, scope, model)
+
+
+def _record_with(node: ast.With | ast.AsyncWith, scope: Scope, model: Model) -> None:
+    for item in node.items:
+        if isinstance(item.optional_vars, ast.Name):
+            scope.bind(item.optional_vars.id, Binding(item.context_expr, indirect=True))
+
+
+def _record_for(node: ast.For | ast.AsyncFor, scope: Scope, model: Model) -> None:
+    if isinstance(node.target, ast.Name):
         scope.bind(node.target.id, Binding(node.iter, indirect=True))
-    elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-        scope.bind(node.name, Binding(node))
-        inner = Scope(node, scope)
-        model.scope_of_def[id(node)] = inner
-        if not isinstance(node, ast.ClassDef):
-            _bind_params(node.args, inner)
-        return inner
-    return None
+
+
+def _record_definition(
+    node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, model: Model
+) -> Scope:
+    scope.bind(node.name, Binding(node))
+    inner = Scope(node, scope)
+    model.scope_of_def[id(node)] = inner
+    if not isinstance(node, ast.ClassDef):
+        _bind_params(node.args, inner)
+    return inner
+
+
+#: What each kind of node tells the model, tried in order (the first matching base wins).
+_RECORDERS: Tuple[Tuple[type, Recorder], ...] = (
+    (ast.Call, _record_call),
+    (ast.Dict, _record_dict),
+    (ast.Assign, _record_assignment),
+    (ast.AnnAssign, _record_assignment),
+    (ast.AugAssign, _record_assignment),
+    (ast.NamedExpr, _record_named),
+    (ast.Import, _record_import),
+    (ast.ImportFrom, _record_import),
+    (ast.With, _record_with),
+    (ast.AsyncWith, _record_with),
+    (ast.For, _record_for),
+    (ast.AsyncFor, _record_for),
+    (ast.ClassDef, _record_definition),
+    (ast.FunctionDef, _record_definition),
+    (ast.AsyncFunctionDef, _record_definition),
+)
 
 
 def _bind_assignment(node: ast.stmt, scope: Scope) -> None:

@@ -13,9 +13,9 @@ an app class; a task-decorated function or a Task subclass instance is ``celery.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
-from flake8_celery_pickle.python.model import IMPORT, PARAM, Model, Scope
+from flake8_celery_pickle.python.model import IMPORT, PARAM, Binding, Model, Scope
 
 APP = "celery.Celery()"
 APP_CLASS = "celery.Celery"
@@ -104,6 +104,9 @@ def _is_local_celery_module(module: str) -> bool:
     )
 
 
+#: Marks a name not yet resolved in :attr:`Resolver._names`.
+_UNKNOWN = object()
+
 #: Nested resolutions before a lookup gives up and resolves the module in source order first.
 _MAX_DEPTH = 100
 
@@ -116,7 +119,11 @@ class Resolver:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._memo: Dict[int, Optional[str]] = {}
+        #: What a name means in a scope, once known without cutting a cycle (see :meth:`_name`).
+        self._names: Dict[Tuple[int, str], Optional[str]] = {}
         self._busy: Set[int] = set()
+        #: Cycles cut so far: a result reached while one was cut is not cached by name.
+        self._cuts = 0
         self._depth = 0
         self._warmed = False
         #: Whether the module talks to Celery or kombu at all: it imports them, or a project
@@ -129,6 +136,9 @@ class Resolver:
 
     def symbol(self, node: ast.AST, scope: Scope) -> Optional[str]:
         """The canonical symbol ``node`` stands for in ``scope``, or ``None`` when unknown."""
+        key = id(node)
+        if key in self._memo:  # the common case: checks ask about the same node in turn
+            return self._memo[key]
         if self._depth:
             return self._resolve(node, scope)
         try:
@@ -144,11 +154,42 @@ class Resolver:
         except _TooDeep:
             return None
 
+    def may_be_celery(self, node: ast.AST, scope: Scope) -> bool:
+        """Whether ``node`` may stand for a Celery or kombu symbol: true for every node whose
+        :meth:`symbol` is one, and cheap for the many that plainly are not.
+
+        A symbol is its root name's symbol with attributes and calls appended, and nothing
+        appended turns a symbol that is not Celery's or kombu's into one. So a chain whose root
+        is not a name, is unbound, or is already known by name to be something else, needs no
+        resolution of its own.
+        """
+        key = id(node)
+        if key in self._memo:
+            return is_celery_symbol(self._memo[key])
+        root = node
+        while True:
+            if isinstance(root, ast.Attribute):
+                root = root.value
+            elif isinstance(root, ast.Call):
+                root = root.func
+            else:
+                break
+        if not isinstance(root, ast.Name):
+            return False
+        holder = scope.lookup(root.id)[1]
+        if holder is None:
+            return False
+        known = self._names.get((id(holder), root.id), _UNKNOWN)
+        if known is not _UNKNOWN:
+            return is_celery_symbol(known)  # type: ignore[arg-type]
+        return is_celery_symbol(self.symbol(node, scope))
+
     def _resolve(self, node: ast.AST, scope: Scope) -> Optional[str]:
         key = id(node)
         if key in self._memo:
             return self._memo[key]
         if key in self._busy:
+            self._cuts += 1
             return None
         if self._depth >= _MAX_DEPTH:
             raise _TooDeep
@@ -183,42 +224,67 @@ class Resolver:
     def _symbol(self, node: ast.AST, scope: Scope) -> Optional[str]:
         # Unwind attribute and call chains iteratively: ``a.b().c`` may be thousands deep.
         steps: List[Optional[str]] = []
-        while isinstance(node, (ast.Attribute, ast.Call)):
+        while True:
             if isinstance(node, ast.Attribute):
                 steps.append(node.attr)
                 node = node.value
-            else:
+            elif isinstance(node, ast.Call):
                 steps.append(None)
                 node = node.func
+            else:
+                break
         if not isinstance(node, ast.Name):
             return None
         symbol = self._name(node.id, scope)
+        aliases = _ALIASES
         for attr in reversed(steps):
             if symbol is None:
                 return None
             if attr is not None:
-                symbol = canonical(f"{symbol}.{attr}")
-            elif not is_task_decorator(symbol):  # ``@app.task(...)`` is still the decorator
-                symbol = canonical(f"{symbol}()")
+                symbol = f"{symbol}.{attr}"
+            elif symbol not in _TASK_DECORATORS:  # ``@app.task(...)`` is still the decorator
+                symbol = f"{symbol}()"
+            else:
+                continue
+            symbol = aliases.get(symbol, symbol)
         return symbol
 
     def _name(self, name: str, scope: Scope) -> Optional[str]:
+        """The symbol of ``name`` in ``scope``, cached per binding scope and name.
+
+        Every use of ``self``, ``os`` or ``app`` bound in one scope means the same thing, so it
+        is worked out once. A result reached while a cycle was cut depends on where the
+        resolution started and is not cached; every other result is what resolving again would
+        give, as each node it went through is memoised by then.
+        """
         bindings, holder = scope.lookup(name)
+        if holder is None:
+            return None
+        key = (id(holder), name)
+        if key in self._names:
+            return self._names[key]
+        cuts = self._cuts
+        found = self._bound(name, bindings, holder)
+        if self._cuts == cuts:
+            self._names[key] = found
+        return found
+
+    def _bound(self, name: str, bindings: List[Binding], holder: Scope) -> Optional[str]:
         for binding in bindings:
             if binding.kind == IMPORT:
                 return self._imported(binding.qualname)
             if binding.kind == PARAM:
-                if holder is not None and self._is_task_self(name, holder):
+                if self._is_task_self(name, holder):
                     return TASK
                 continue
             value = binding.node
             if isinstance(value, ast.ClassDef):
-                return self._class(value, holder or scope)
+                return self._class(value, holder)
             if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if any(self._decorator_symbol(d, holder or scope) for d in value.decorator_list):
+                if any(self._decorator_symbol(d, holder) for d in value.decorator_list):
                     return TASK
                 continue
-            if value is not None and holder is not None:
+            if value is not None:
                 found = self.symbol(value, holder)
                 if found is not None:
                     return found

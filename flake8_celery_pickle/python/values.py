@@ -7,8 +7,9 @@ the string literal itself, or the name that resolves to it (so a finding lands w
 literals and constructors; ``+`` and ``|``; ``*`` unpacking; names bound in the module, class or
 function (every binding counts); conditional and ``or`` expressions (every branch);
 environment lookups with a default (``os.environ.get``, ``os.getenv``, django-environ,
-python-decouple); and comma-separated strings that are split. Anything else yields nothing:
-unknown values are never guessed.
+environs, python-decouple); and comma-separated strings that are split. With ``prefixes``,
+f-strings too, by their known leading text. Anything else yields nothing: unknown values are
+never guessed.
 """
 
 from __future__ import annotations
@@ -30,13 +31,27 @@ _DECOUPLE_CONFIGS = frozenset({"decouple.config", "decouple.AutoConfig()", "deco
 #: django-environ methods on an ``environ.Env()`` instance that return a list from a string.
 _ENV_LIST_METHODS = frozenset({"list", "tuple"})
 _ENV_METHODS = frozenset({"str", "list", "tuple", "get_value", "unicode", "bytes"})
+#: environs' ``Env()`` instances (``environs.env`` is the one newer releases make for you);
+#: unlike django-environ, calling one takes the default second: ``env('VAR', default)``.
+_ENVIRONS = frozenset({"environs.Env()", "environs.env"})
+_ENVIRONS_LIST_METHODS = frozenset({"list"})
+_ENVIRONS_METHODS = frozenset({"str", "list"})
 
 Found = Tuple[str, ast.AST]
 
 
+class Prefix(str):
+    """The known start of a string whose rest is not known: an f-string's leading text
+    (``'db+sqlite:///'`` of ``f'db+sqlite:///{path}'``). Only :class:`Values` made with
+    ``prefixes=True`` yield them, for checks that judge a string by how it starts."""
+
+
 class Values:
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Resolver, prefixes: bool = False) -> None:
         self.resolver = resolver
+        #: Whether f-strings yield their known text: whole when they hold no replacement field,
+        #: otherwise the leading text as a :class:`Prefix`.
+        self.prefixes = prefixes
 
     def strings(self, node: ast.AST, scope: Scope) -> Iterator[Found]:
         yield from self._strings(node, scope, MAX_DEPTH, set())
@@ -66,6 +81,10 @@ class Values:
             yield from self._name(node, scope, depth, seen)
         elif isinstance(node, ast.Call):
             yield from self._call(node, scope, depth, seen)
+        elif isinstance(node, ast.JoinedStr) and self.prefixes:
+            found = _known_start(node)
+            if found is not None:
+                yield found, node
 
     def _name(self, node: ast.Name, scope: Scope, depth: int, seen: Set[int]) -> Iterator[Found]:
         bindings, holder = scope.lookup(node.id)
@@ -89,12 +108,16 @@ class Values:
         if isinstance(func, ast.Attribute) and func.attr == "split":
             separator = _split_separator(node)
             for text, carrier in self._strings(func.value, scope, depth, seen):
+                if isinstance(text, Prefix):  # its pieces are not known
+                    continue
                 for piece in text.split(separator):
                     yield piece.strip(), carrier
             return
         default, split = self._env_default(node, scope)
         if default is not None:
             for text, carrier in self._strings(default, scope, depth, seen):
+                if split and isinstance(text, Prefix):
+                    continue
                 if split:
                     for piece in text.split(","):
                         yield piece.strip(), carrier
@@ -112,11 +135,29 @@ class Values:
             return argument(node, 1, "default"), split
         if symbol == "environ.Env()":  # env('VAR', cast, default)
             return argument(node, 2, "default"), False
-        if symbol is not None and symbol.startswith("environ.Env()."):
+        if symbol is None:
+            return None, False
+        if symbol.startswith("environ.Env()."):
             method = symbol.rsplit(".", 1)[1].rstrip("()")
             if method in _ENV_METHODS:
                 return argument(node, 1, "default"), method in _ENV_LIST_METHODS
+        owner, _, method = symbol.rpartition(".")
+        if symbol in _ENVIRONS:  # env('VAR', default)
+            return argument(node, 1, "default"), False
+        if owner in _ENVIRONS and method in _ENVIRONS_METHODS:
+            return argument(node, 1, "default"), method in _ENVIRONS_LIST_METHODS
         return None, False
+
+
+def _known_start(node: ast.JoinedStr) -> Optional[str]:
+    """An f-string's text before its first replacement field: the whole string (a plain
+    ``str``) when it has none, else a :class:`Prefix`; None when it starts with a field."""
+    text = []
+    for part in node.values:
+        if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+            return Prefix("".join(text)) if text else None
+        text.append(part.value)
+    return "".join(text)
 
 
 def _split_separator(node: ast.Call) -> Optional[str]:

@@ -82,16 +82,25 @@ def _keywords(
     return known
 
 
-@register("calls")
+#: Methods of an app's configuration that write settings.
+_CONF_METHODS = frozenset({"update", "setdefault", "add_defaults"})
+#: Every method name :func:`configuration_call` judges; any other call is skipped before its
+#: receiver is resolved or its name rendered.
+_CONFIG_METHODS = _CONF_METHODS | {"config_from_object", "config_from_envvar"}
+
+
+@register("calls", names=_CONFIG_METHODS)
 def configuration_call(ctx: Context, node: ast.AST, scope: Scope) -> None:
     assert isinstance(node, ast.Call)
     func = node.func
     if not isinstance(func, ast.Attribute):
         return
     name = func.attr
+    if name not in _CONFIG_METHODS:
+        return
     call = render(func, call=True)
     owner = ctx.owner(func.value)
-    on_conf = ctx.is_conf(func.value, scope)
+    on_conf = name in _CONF_METHODS and ctx.is_conf(func.value, scope)
     if name == "update" and on_conf:
         known = _keywords(ctx, node, scope, call, owner)
         for arg in node.args:
@@ -122,7 +131,7 @@ def _is_app_like(ctx: Context, node: ast.expr, scope: Scope) -> bool:
     return symbol.startswith("celery.")
 
 
-@register("calls")
+@register("calls", names=(), symbols=True)
 def app_construction(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """``Celery(...)``: setting keywords, ``changes=`` / ``config_source=``, ``backend=``."""
     assert isinstance(node, ast.Call)

@@ -68,7 +68,7 @@ def _is_kombu_call(ctx: Context, call: ast.Call, scope: Scope, names: Set[str]) 
 # -- CPK008 -------------------------------------------------------------------------------
 
 
-@register("prepare")
+@register("prepare", names={"register", "register_type", "setup"}, symbols=True)
 def registration(ctx: Context, node: ast.AST, scope: Scope) -> None:
     assert isinstance(node, ast.Call)
     if _is_kombu_call(ctx, node, scope, {"kombu.serialization.register"}):
@@ -216,7 +216,17 @@ def _entry_points(ctx: Context, node: ast.Call, scope: Scope) -> None:
 # -- CPK007 -------------------------------------------------------------------------------
 
 
-@register("calls")
+_SWITCHES = {
+    "enable_insecure_serializers": "choices",
+    "disable_insecure_serializers": "allowed",
+    "enable": "name",
+    "_set_default_serializer": "name",
+    "loads": "",
+}
+_SWITCH_NAMES = frozenset(_SWITCHES)
+
+
+@register("calls", names=_SWITCH_NAMES, symbols=True)
 def registry_switch(ctx: Context, node: ast.AST, scope: Scope) -> None:
     assert isinstance(node, ast.Call)
     name = tail(node.func)
@@ -244,15 +254,6 @@ def registry_switch(ctx: Context, node: ast.AST, scope: Scope) -> None:
         if value is not None:
             for _, carrier in ctx.pickle_in(value, scope):
                 ctx.report("CPK007", carrier, call=call)
-
-
-_SWITCHES = {
-    "enable_insecure_serializers": "choices",
-    "disable_insecure_serializers": "allowed",
-    "enable": "name",
-    "_set_default_serializer": "name",
-    "loads": "",
-}
 
 
 def _kombu_api(ctx: Context, call: ast.Call, scope: Scope) -> bool:

@@ -42,6 +42,7 @@ SEND_APIS = frozenset(
         "Mailbox",
         "_broadcast",
         "_publish",
+        "_publish_reply",
         "Publisher",
         "task",
         "shared_task",
@@ -72,6 +73,7 @@ ACCEPT_APIS = frozenset(
         "ConsumerSet",
         "drain_events",
         "Node",
+        "_collect",
     }
 )
 #: Task arguments, never options.
@@ -89,6 +91,13 @@ def _known_api(name: str) -> bool:
         or name in ACCEPT_APIS
         or name.endswith("Backend")
     )
+
+
+class _KnownApis:
+    """The method and class names :func:`per_call_serializer` judges, as a container."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and _known_api(name)
 
 
 def _is_celery_api(ctx: Context, call: ast.Call, scope: Scope, distinctive: bool) -> bool:
@@ -133,7 +142,7 @@ def _root_name(node: ast.expr) -> Optional[ast.expr]:
     return node if isinstance(node, ast.Name) else None
 
 
-@register("calls")
+@register("calls", names=_KnownApis(), symbols=True)
 def per_call_serializer(ctx: Context, node: ast.AST, scope: Scope) -> None:
     assert isinstance(node, ast.Call)
     name = tail(node.func)

@@ -13,7 +13,7 @@ from flake8_celery_pickle.python.model import Scope
 SETUP = "celery.Celery().setup_security"
 
 
-@register("calls")
+@register("calls", names={"setup_security"}, symbols=True)
 def signed_pickle(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """``setup_security(serializer=<pickle>)`` or ``allowed_serializers`` with pickle."""
     assert isinstance(node, ast.Call)

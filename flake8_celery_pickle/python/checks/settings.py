@@ -17,9 +17,11 @@ from flake8_celery_pickle.python.astutil import argument, keyword
 from flake8_celery_pickle.python.context import Context
 from flake8_celery_pickle.python.judge import register
 from flake8_celery_pickle.python.model import Scope
+from flake8_celery_pickle.python.values import Prefix
 
 _GROWTH = {"append": 0, "extend": 0, "add": 0, "update": 0, "insert": 1}
 _MAX_OPTION_DEPTH = 12
+_CACHE_URL = "django-cache://"
 
 
 def write_setting(
@@ -87,14 +89,23 @@ def option_serializers(
 
 
 def pickled_backend(ctx: Context, value: ast.AST, scope: Scope) -> None:
-    """CPK010: a result backend that stores results pickled whatever the settings say."""
-    for text, carrier in ctx.values.strings(value, scope):
-        if text == "django-cache":
+    """CPK010: a result backend that stores results pickled whatever the settings say.
+
+    An f-string counts by its leading text: ``f'db+sqlite:///{path}'`` is a database backend
+    whatever ``path`` holds, as is ``'db+sqlite:///' + path``.
+    """
+    for text, carrier in ctx.url_values.strings(value, scope):
+        if isinstance(text, Prefix) and (text == "django-cache" or text.startswith(_CACHE_URL)):
+            ctx.report("CPK010", carrier, backend="django-cache")
+        elif text == "django-cache":
             ctx.report("CPK010", carrier, backend=text)
         elif text.startswith("db+"):
             # Never echo a URL: it may hold credentials.
-            scheme = text.split("://", 1)[0]
-            ctx.report("CPK010", carrier, backend=f"{scheme}://...")
+            scheme, separator, _ = text.partition("://")
+            if isinstance(text, Prefix) and not separator:  # f'db+{driver}://...'
+                ctx.report("CPK010", carrier, backend=f"{scheme}...")
+            else:
+                ctx.report("CPK010", carrier, backend=f"{scheme}://...")
 
 
 # -- assignment forms ---------------------------------------------------------------------
@@ -150,7 +161,7 @@ def _subscript_key(target: ast.Subscript) -> Optional[str]:
 # -- calls that write a setting -------------------------------------------------------------
 
 
-@register("calls")
+@register("calls", names={"setattr"})
 def setattr_conf(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """``setattr(app.conf, 'task_serializer', 'pickle')``."""
     assert isinstance(node, ast.Call)
@@ -161,7 +172,7 @@ def setattr_conf(ctx: Context, node: ast.AST, scope: Scope) -> None:
         write_setting(ctx, name.value, value, scope, owner=ctx.owner(receiver))
 
 
-@register("calls")
+@register("calls", names=_GROWTH)
 def accept_growth(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """``app.conf.accept_content.append('pickle')`` and the other in-place growth methods."""
     assert isinstance(node, ast.Call)
@@ -195,7 +206,7 @@ def _grown_setting(ctx: Context, receiver: ast.expr, scope: Scope) -> Optional[s
 # -- dict literals of settings --------------------------------------------------------------
 
 
-@register("dicts")
+@register("dicts", names=())
 def settings_dict(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """Entries of a dict literal of Celery settings that no configuration call consumed."""
     if not isinstance(node, ast.Dict) or id(node) in ctx.consumed or _compared(ctx, node):
@@ -205,7 +216,7 @@ def settings_dict(ctx: Context, node: ast.AST, scope: Scope) -> None:
             write_setting(ctx, key.value, value, scope)
 
 
-@register("dicts")
+@register("dicts", names={"dict"})
 def settings_dict_call(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """``dict(task_serializer='pickle', ...)`` outside a configuration call."""
     if not isinstance(node, ast.Call) or id(node) in ctx.consumed or _compared(ctx, node):
