@@ -311,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from flake8_celery_pickle.codes import BY_CODE
     from flake8_celery_pickle.report import renderer
-    from flake8_celery_pickle.report.text import escape
+    from flake8_celery_pickle.report.text import escape, escape_path
     from flake8_celery_pickle.scan import DiffBaseError, scan
 
     try:
@@ -338,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write(sys.stdout, output)
     for error in report.errors:
         where = f":{error.line}" if error.line else ""
-        _write(sys.stderr, f"{escape(error.path)}{where}: error: {escape(error.message)}\n")
+        _write(sys.stderr, f"{escape_path(error.path)}{where}: error: {escape(error.message)}\n")
     if not args.quiet:
         for note in report.notes:
             _write(sys.stderr, f"{PROG}: note: {escape(note)}\n")

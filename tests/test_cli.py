@@ -544,3 +544,87 @@ def test_diff_base_errors(repo, tmp_path_factory, capsys, monkeypatch) -> None:
     outside = tmp_path_factory.mktemp("plain")
     result = cli(outside, capsys, monkeypatch, "--diff-base", "HEAD")
     assert result.code == 2 and "--diff-base HEAD:" in result.err
+
+
+def test_diff_base_with_a_missing_path_reports_the_path_not_git(repo, capsys, monkeypatch) -> None:
+    result = cli(repo, capsys, monkeypatch, "--diff-base", "HEAD", "--format", "json", "gone/x.py")
+    assert result.code == 2
+    assert result.json()["errors"] == [
+        {"path": "gone/x.py", "line": None, "message": "no such file or directory"}
+    ]
+    assert "cannot run git" not in result.err
+
+
+def test_diff_base_keeps_the_fingerprints_of_a_full_run(repo, capsys, monkeypatch) -> None:
+    """A new line identical to an old one must not take over the old finding's fingerprint."""
+    write(repo, {"old.py": BAD + "x = 1\n" + BAD})  # line 3 repeats line 1, and is new
+
+    def prints(fmt, *args):
+        out = cli(repo, capsys, monkeypatch, "--format", fmt, *args).json()
+        if fmt == "gitlab":
+            return {i["location"]["lines"]["begin"]: i["fingerprint"] for i in out}
+        return {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]: (
+                r["partialFingerprints"]["primaryLocationLineHash"],
+                r["partialFingerprints"]["flake8CeleryPickle/v1"],
+            )
+            for r in out["runs"][0]["results"]
+            if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "old.py"
+        }
+
+    for fmt in ("gitlab", "sarif"):
+        full = prints(fmt)
+        new = prints(fmt, "--diff-base", "HEAD")
+        assert set(new) == {3}
+        assert new[3] == full[3] and full[3] != full[1]
+    assert prints("sarif", "--diff-base", "HEAD")[3][0].endswith(":2")
+
+
+@posix_only
+def test_a_file_name_cannot_become_a_workflow_command(tmp_path, capsys, monkeypatch) -> None:
+    """GitHub's runner runs any output line that starts with ``::`` (after blanks) as a command."""
+    write(
+        tmp_path,
+        {
+            "::error file=x.py::forged.py": BAD,
+            " ::warning::also.py": BAD,
+            "::add-mask::broken.py": "pickle = (\n",
+        },
+    )
+    result = cli(tmp_path, capsys, monkeypatch)
+    assert result.code == 2
+    assert result.out.splitlines() == [
+        f"./ ::warning::also.py:1:19: CPK001 {CPK001}",
+        f"./::error file=x.py::forged.py:1:19: CPK001 {CPK001}",
+    ]
+    assert result.err.splitlines()[0].startswith("./::add-mask::broken.py:1: error: cannot parse")
+    for line in (result.out + result.err).splitlines():
+        assert not line.lstrip().startswith("::")
+    # The JSON report keeps the real names.
+    doc = cli(tmp_path, capsys, monkeypatch, "--format", "json").json()
+    assert [f["path"] for f in doc["findings"]] == [
+        " ::warning::also.py",
+        "::error file=x.py::forged.py",
+    ]
+
+
+def test_diff_base_ignores_git_settings_that_reshape_the_diff(repo, capsys, monkeypatch) -> None:
+    """diff.mnemonicPrefix writes "w/old.py", diff.noprefix "b/x.py" for a file in b/, and a
+    textconv driver moves lines: none of them may change which lines count as new."""
+    write(repo, {"b/x.py": "x = 1\n", ".gitattributes": "*.py diff=dropfirst\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "more")
+    git(repo, "config", "diff.dropfirst.textconv", "sed 1d")
+    write(
+        repo,
+        {
+            "old.py": BAD + "x = 1\naccept_content = ['pickle']\n",
+            "b/x.py": "x = 1\n" + BAD,
+        },
+    )
+    expected = [("b/x.py", 2, "CPK001"), ("old.py", 3, "CPK002")]
+    for setting in ("diff.mnemonicPrefix", "diff.noprefix"):
+        git(repo, "config", setting, "true")
+        result = cli(repo, capsys, monkeypatch, "--format", "json", "--diff-base", "HEAD")
+        found = [(f["path"], f["line"], f["code"]) for f in result.json()["findings"]]
+        assert (result.code, found) == (1, expected), setting

@@ -15,7 +15,7 @@ from flake8_celery_pickle.codes import BY_CODE, DEFAULT_IGNORE, RULES
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.report import FORMATS, github, gitlab, rdjson, renderer, sarif, text
 from flake8_celery_pickle.report import json as json_report
-from flake8_celery_pickle.report.fingerprint import fingerprints
+from flake8_celery_pickle.report.fingerprint import fingerprints, number_occurrences
 from flake8_celery_pickle.report.model import ErrorEntry, Item, Report, Skip, byte_to_char_column
 
 SCHEMA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sarif-schema-2.1.0.json"
@@ -76,6 +76,17 @@ def test_text_escapes_control_characters() -> None:
     out = text.render(report(item(path="evil\nname\r.py", message="a\nb\x1b[31m\u2028")), BY_CODE)
     assert out == "evil\\x0aname\\x0d.py:3:19: CPK001 a\\x0ab\\x1b[31m\\u2028\n"
     assert out.count("\n") == 1
+
+
+def test_text_path_never_starts_a_workflow_command() -> None:
+    assert text.escape_path("::error file=a::b.py") == "./::error file=a::b.py"
+    assert text.escape_path("  ::warning::x.py") == "./  ::warning::x.py"
+    assert text.escape_path("\u3000::notice::x.py") == "./\u3000::notice::x.py"
+    assert text.escape_path("a::b.py") == "a::b.py"
+    assert text.escape_path(":x.py") == ":x.py"
+    assert text.escape_path("\n::x.py") == "\\x0a::x.py"  # escaped: no longer at a line start
+    out = text.render(report(item(path="::error::x.py")), BY_CODE)
+    assert out == f"./::error::x.py:3:19: CPK001 {MESSAGE}\n"
 
 
 def test_json_shape_and_code_point_columns() -> None:
@@ -215,6 +226,21 @@ def test_fingerprints_tell_identical_lines_apart_and_change_with_content() -> No
     assert fingerprints([item(path="other.py")]) != fingerprints([item()])
     assert fingerprints([item(code="CPK002")]) != fingerprints([item()])
     assert fingerprints([item(line_text="y = 'pickle'  # changed")]) != fingerprints([item()])
+
+
+def test_numbered_occurrences_survive_filtering() -> None:
+    """--diff-base drops old findings after numbering: the survivors keep their numbers."""
+    twins = number_occurrences([item(line=3), item(line=9), item(line=12, code="CPK002")])
+    assert [i.occurrence for i in twins] == [0, 1, 0]
+    full = fingerprints(twins)
+    assert fingerprints(twins[1:]) == full[1:]
+    assert fingerprints([item(line=9)]) == [full[0]]  # un-numbered: counted from zero again
+    sarif_full = sarif.document(report(*twins), BY_CODE)["runs"][0]["results"]
+    sarif_new = sarif.document(report(twins[1]), BY_CODE)["runs"][0]["results"]
+    assert sarif_new[0]["partialFingerprints"] == sarif_full[1]["partialFingerprints"]
+    assert sarif_new[0]["partialFingerprints"]["primaryLocationLineHash"].endswith(":2")
+    gl_full = gitlab.document(report(*twins), BY_CODE)
+    assert gitlab.document(report(twins[1]), BY_CODE)[0]["fingerprint"] == gl_full[1]["fingerprint"]
 
 
 def test_sarif_rules_from_code_table() -> None:

@@ -6,17 +6,21 @@ exactly where the file ended up (``findings``, ``skipped`` or ``errors``) and th
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import types
 from pathlib import Path
 
 import pytest
-from test_cli_support import run_main, where, write
+from test_cli_support import command, run_main, where, write
 
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.scan import engines, worker
 from flake8_celery_pickle.scan import run as scan_run
+from flake8_celery_pickle.scan.discover import discover
+from flake8_celery_pickle.scan.ignore import Exclude
 from flake8_celery_pickle.scan.route import CONFIG, PYTHON, route
 from flake8_celery_pickle.settings import DEFAULTS
 
@@ -249,6 +253,84 @@ def test_fifo_is_skipped_without_blocking(tmp_path, capsys, monkeypatch) -> None
     # Named on the command line, too.
     code, doc = scan_json(tmp_path, capsys, monkeypatch, "pipe.py")
     assert (code, where(doc)) == (0, {"pipe.py": ["skipped: not a regular file (a FIFO)"]})
+
+
+@posix_only
+def test_fifo_with_the_project_view_does_not_hang(tmp_path) -> None:
+    """The project view opens the files discovery hands it: a FIFO among them blocked forever."""
+    os.mkfifo(tmp_path / "pipe.py")
+    os.mkfifo(tmp_path / "requirements.txt")  # a name the project view reads
+    write(tmp_path, {"a.py": BAD, "pyproject.toml": '[project]\nname = "x"\n'})
+    done = subprocess.run(
+        [*command(), "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert where(doc) == {"a.py": ["CPK001@1"], "pipe.py": ["skipped: not a regular file (a FIFO)"]}
+
+
+@posix_only
+def test_the_project_view_is_given_regular_files_only(tmp_path) -> None:
+    write(tmp_path, {"a.py": BAD, "sub/requirements.txt": "celery==3.1\n", "real.cfg": ""})
+    os.mkfifo(tmp_path / "pipe.txt")
+    os.symlink("missing", tmp_path / "dangling.txt")
+    os.symlink("loop2.txt", tmp_path / "loop1.txt")
+    os.symlink("loop1.txt", tmp_path / "loop2.txt")
+    os.symlink("real.cfg", tmp_path / "link.cfg")
+    os.symlink("sub", tmp_path / "dirlink")
+    found = discover([str(tmp_path)], Exclude(()), cwd=str(tmp_path))
+    assert [os.path.relpath(f, tmp_path) for f in found.roots[0].files] == [
+        "a.py",
+        "link.cfg",
+        "real.cfg",
+        os.path.join("sub", "requirements.txt"),
+    ]
+
+
+def test_parse_errors_of_configuration_files_carry_their_line(tmp_path, capsys, monkeypatch):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.x]\na = 1\ntask_serializer = "pickle" junk\n',
+            "celery.ini": "task_serializer = pickle\n[celery]\n",
+        },
+    )
+    code, doc = scan_json(tmp_path, capsys, monkeypatch)
+    assert code == 2
+    assert [(e["path"], e["line"]) for e in doc["errors"]] == [
+        ("celery.ini", 1),
+        ("pyproject.toml", 3),
+    ]
+    assert doc["errors"][1]["message"].startswith("cannot parse: invalid TOML: ")
+
+
+def test_error_line_of_a_parse_error() -> None:
+    class Own(Exception):
+        lineno = 4
+
+    class Wrapped(Exception):
+        pass
+
+    text = "a\nb\nc\nd\ne\n"
+    assert worker._error_line(Own("x"), text) == 4
+    try:
+        try:
+            raise Own("inner")
+        except Own as inner:
+            raise Wrapped("outer") from inner
+    except Wrapped as outer:
+        assert worker._error_line(outer, text) == 4
+    assert worker._error_line(Wrapped("bad value (at line 2, column 7)"), text) == 2
+    assert worker._error_line(Wrapped("[line  5]: bad"), text) == 5
+    # Out of range or absent: unknown.
+    assert worker._error_line(Wrapped("at line 99"), text) is None
+    assert worker._error_line(Wrapped("no position"), text) is None
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every file")

@@ -38,6 +38,10 @@ class Item:
     line_text: str = ""
     #: The text of ``finding.end_line`` without its line ending ("" when unknown).
     end_line_text: str = ""
+    #: 0-based index among the findings of the whole scan with the same fingerprint content
+    #: (see :mod:`.fingerprint`), numbered before ``--diff-base`` dropped any; None: number
+    #: within the items being rendered.
+    occurrence: int | None = None
 
     @property
     def code(self) -> str:

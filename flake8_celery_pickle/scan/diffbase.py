@@ -1,8 +1,10 @@
 """``--diff-base REF``: the lines added or changed since REF, according to git.
 
 ``git diff --unified=0 REF`` compares the work tree with REF; every line of a ``+`` hunk is
-new. Untracked files that git does not ignore count as wholly new. Paths are matched as absolute
-paths, so the command may run from any directory inside the repository.
+new. The diff is asked for in a fixed shape (prefixes, no textconv, no colour, no external
+driver), whatever the user's git configuration says. Untracked files that git does not ignore
+count as wholly new. Paths are matched as absolute paths, so the command may run from any
+directory inside the repository.
 """
 
 from __future__ import annotations
@@ -104,7 +106,14 @@ class ChangedLines:
         self._repos: dict[str, dict[str, set[int] | None]] = {}
 
     def prepare(self, directory: str) -> None:
-        """Load the diff of the repository holding ``directory`` (raises DiffBaseError)."""
+        """Load the diff of the repository holding ``directory`` (raises DiffBaseError).
+
+        A directory that does not exist (a mistyped PATH, reported by discovery as a missing
+        file) stands for its nearest existing ancestor, so git is asked about the right place.
+        """
+        directory = os.path.abspath(directory)
+        while not os.path.isdir(directory) and os.path.dirname(directory) != directory:
+            directory = os.path.dirname(directory)
         top = (
             _git(["rev-parse", "--show-toplevel"], directory)
             .decode("utf-8", "surrogateescape")
@@ -128,6 +137,11 @@ class ChangedLines:
                 "--no-ext-diff",
                 "--unified=0",
                 "--no-renames",
+                # The user's configuration must not change what is parsed: diff.noprefix and
+                # diff.mnemonicPrefix change the "b/" prefix, a textconv driver the lines.
+                "--src-prefix=a/",
+                "--dst-prefix=b/",
+                "--no-textconv",
                 self.ref,
                 "--",
             ],

@@ -55,6 +55,14 @@ class Discovery:
     roots: list[Root] = field(default_factory=list)
 
 
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a regular file or a link to one (cheap: uses the d_type)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
 class _Walker:
     def __init__(self, exclude: Exclude, use_gitignore: bool, config: Any, cwd: str) -> None:
         self.exclude = exclude
@@ -64,10 +72,8 @@ class _Walker:
         self.result = Discovery()
         self._seen: set[tuple[int, int]] = set()
 
-    def add_file(self, path: str, explicit: bool, root: Root | None) -> None:
+    def add_file(self, path: str, explicit: bool) -> None:
         kind = route(path, self.config)
-        if root is not None:
-            root.files.append(path)
         if kind is None:
             if explicit:
                 self.result.skipped.append(
@@ -143,7 +149,11 @@ class _Walker:
                             continue  # links to directories are not followed
                     except OSError:
                         pass  # broken or looping: add_file reports it when it matters
-                self.add_file(path, explicit=False, root=root)
+                if _is_regular(entry):
+                    # The project view opens these files itself: never hand it a FIFO (opening
+                    # one blocks), a device, a socket or a dangling or looping link.
+                    root.files.append(path)
+                self.add_file(path, explicit=False)
             stack.extend(reversed(subdirs))
 
 
@@ -162,7 +172,7 @@ def discover(
         if os.path.isdir(path):
             walker.walk(path)
         elif os.path.lexists(path):
-            walker.add_file(path, explicit=True, root=None)
+            walker.add_file(path, explicit=True)
         else:
             walker.result.errors.append(
                 ErrorEntry(display_path(path, cwd), "no such file or directory")

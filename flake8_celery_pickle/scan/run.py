@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flake8_celery_pickle.finding import Finding
+from flake8_celery_pickle.report.fingerprint import number_occurrences
 from flake8_celery_pickle.report.model import ErrorEntry, Item, Report, Skip
 from flake8_celery_pickle.scan import noqa, read
 from flake8_celery_pickle.scan.diffbase import ChangedLines
@@ -171,9 +172,14 @@ def scan(options: ScanOptions, cwd: str | None = None) -> Report:
     selection = Selection(
         options.select, options.ignore, options.extend_select, options.extend_ignore
     )
+    ordered = _dedupe_and_sort(out.items)
+    if changed is not None:
+        # Fingerprints count identical lines over the whole file, not only the new lines.
+        numbered = number_occurrences([item for item, _ in ordered])
+        ordered = [(item, path) for item, (_, path) in zip(numbered, ordered)]
     kept = [
         (item, path)
-        for item, path in _dedupe_and_sort(out.items)
+        for item, path in ordered
         if selection.is_selected(item.code) and (changed is None or changed.is_new(path, item.line))
     ]
     return Report(

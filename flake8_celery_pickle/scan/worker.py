@@ -8,6 +8,7 @@ engine failure after the file was parsed) a CPK000 finding.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -56,6 +57,28 @@ def internal_error(exc: BaseException, engine: str) -> Finding:
     return Finding(1, 0, "CPK000", message, engine=engine)
 
 
+_AT_LINE = re.compile(r"\bat line (\d+)\b|\[line\s+(\d+)\]")
+
+
+def _error_line(exc: BaseException, text: str) -> int | None:
+    """The 1-based line a parse error names: its own ``line``/``lineno``, its cause's (tomllib,
+    configparser), or the ``at line N`` / ``[line N]`` its message quotes; None when unknown."""
+    count = text.count("\n") + 1
+    for source in (exc, exc.__cause__):
+        if source is None:
+            continue
+        for attr in ("line", "lineno"):
+            value = getattr(source, attr, None)
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= count:
+                return value
+    match = _AT_LINE.search(str(exc))
+    if match:
+        value = int(match.group(1) or match.group(2))
+        if 1 <= value <= count:
+            return value
+    return None
+
+
 def _check_python(task: Task, data: bytes) -> FileOutcome:
     text = read.decode_python(data)
     if isinstance(text, read.Unreadable):
@@ -96,10 +119,7 @@ def _check_config(task: Task, data: bytes, config: object) -> FileOutcome:
         if unavailable is not None and isinstance(exc, unavailable):
             return FileOutcome(skip=str(exc) or "configuration engine unavailable")
         if parse_error is not None and isinstance(exc, parse_error):
-            line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
-            return FileOutcome(
-                error=(f"cannot parse: {exc}", line if isinstance(line, int) else None)
-            )
+            return FileOutcome(error=(f"cannot parse: {exc}", _error_line(exc, text)))
         findings = [internal_error(exc, "config")]
     # The configuration engine applies its own suppression comments (ast-grep-ignore, noqa).
     lines = read.config_lines(text)
