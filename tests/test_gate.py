@@ -86,3 +86,19 @@ def test_each_code_with_its_minimal_trigger_passes_and_is_found() -> None:
     for code, source in cases.items():
         assert may_hold_finding(source), code
         assert code in {f.code for f in check_source(source)}, code
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "task_serializer = 'pic' 'kle'\n",
+        "task_serializer = '\\x70ickle'\n",
+    ],
+)
+def test_pickle_spelled_without_its_letters_together_is_held_back(source: str) -> None:
+    """The documented exception: the walk would find it, the gate (by design) does not."""
+    import ast
+
+    assert [f.code for f in check_tree(ast.parse(source), (), Settings())] == ["CPK001"]
+    assert not may_hold_finding(source)
+    assert check_source(source) == []

@@ -14,7 +14,10 @@ A file passes when its text holds what some check needs before it can report:
 
 A file without any of them cannot produce a finding, so it is never parsed (the command) or
 walked (the plugin). The gate errs towards letting files through: it never rejects a file that
-can hold a finding the checker reports (the fixtures and the hypothesis properties prove it).
+can hold a finding the checker reports (the fixtures and the hypothesis properties prove it),
+with one deliberate exception: a pickle value whose letters never stand together in the source
+(adjacent literals ``'pic' 'kle'``, escapes such as ``'\\x70ickle'``) is held back. That is
+obfuscation, not configuration, and catching it would mean tokenizing every file.
 Files that merely mention Celery or kombu, which is nearly every module of those projects and
 of the applications built on them, no longer cost a parse.
 """
