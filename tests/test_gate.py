@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from flake8_celery_pickle.python import check_source, may_hold_finding
@@ -97,8 +99,6 @@ def test_each_code_with_its_minimal_trigger_passes_and_is_found() -> None:
 )
 def test_pickle_spelled_without_its_letters_together_is_held_back(source: str) -> None:
     """The documented exception: the walk would find it, the gate (by design) does not."""
-    import ast
-
     assert [f.code for f in check_tree(ast.parse(source), (), Settings())] == ["CPK001"]
     assert not may_hold_finding(source)
     assert check_source(source) == []
