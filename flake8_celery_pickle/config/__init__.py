@@ -18,7 +18,7 @@ from typing import List
 
 from flake8_celery_pickle.config.errors import INSTALL_HINT, ConfigParseError, EngineUnavailable
 from flake8_celery_pickle.config.gate import may_hold_finding
-from flake8_celery_pickle.config.languages import ASTGREP_LANGUAGES, language_for
+from flake8_celery_pickle.config.languages import ASTGREP_LANGUAGES, language_for, sniff_language
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.settings import DEFAULTS, Settings
 
@@ -43,14 +43,23 @@ def pack_config_path() -> Path:
     return SGCONFIG
 
 
-def scan_text(path: str, text: str, settings: Settings = DEFAULTS) -> List[Finding]:
+def scan_text(
+    path: str,
+    text: str,
+    settings: Settings = DEFAULTS,
+    *,
+    honour_suppressions: bool = True,
+) -> List[Finding]:
     """The findings in one configuration file.
+
+    ``honour_suppressions=False`` reports what ``ast-grep-ignore`` and ``# noqa`` comments
+    would hide (flake8's ``--disable-noqa``: report everything).
 
     Raises :class:`ValueError` when ``path`` is not a configuration file this package reads,
     :class:`EngineUnavailable` when the file needs ast-grep-py and it is not installed, and
     :class:`ConfigParseError` when the file cannot be parsed.
     """
-    language = language_for(path)
+    language = sniff_language(path, text)
     if language is None:
         raise ValueError(f"not a configuration file this tool reads: {path}")
     if text.startswith("\ufeff"):  # columns count from after the BOM, as in flake8
@@ -61,14 +70,16 @@ def scan_text(path: str, text: str, settings: Settings = DEFAULTS) -> List[Findi
     if language in ASTGREP_LANGUAGES:
         from flake8_celery_pickle.config import astgrep_engine
 
-        return astgrep_engine.scan(path, text, language, settings)
+        return astgrep_engine.scan(
+            path, text, language, settings, honour_suppressions=honour_suppressions
+        )
     if language == "toml":
         from flake8_celery_pickle.config import toml_reader
 
-        return toml_reader.scan(path, text, settings)
+        return toml_reader.scan(path, text, settings, honour_suppressions=honour_suppressions)
     from flake8_celery_pickle.config import ini_reader
 
-    return ini_reader.scan(path, text, settings)
+    return ini_reader.scan(path, text, settings, honour_suppressions=honour_suppressions)
 
 
 def _check_nesting(text: str) -> None:

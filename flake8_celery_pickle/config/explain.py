@@ -124,7 +124,11 @@ def message_args(code: str, node: Any, settings: Settings) -> Dict[str, str]:
         return args
     if code == "CPK003":
         command = _command_text(node)
-        beat_only = re.search(r"\bbeat\b", command) and not re.search(r"\bworker\b", command)
+        parent = node.parent()
+        around = text + (parent.text() if parent is not None else "")
+        beat_only = "CELERYBEAT_OPTS=" in around or (
+            re.search(r"\bbeat\b", command) and not re.search(r"\bworker\b", command)
+        )
         sub = "beat" if beat_only else "worker"
         key = _CMDLINE_KEY.search(text)
         setting = key.group(1) if key else "a serializer setting"

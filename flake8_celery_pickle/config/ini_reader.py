@@ -181,7 +181,9 @@ def _entry_point_hits(entry: Entry) -> List[Hit]:
     return hits
 
 
-def scan(path: str, text: str, settings: Settings) -> List[Finding]:
+def scan(
+    path: str, text: str, settings: Settings, *, honour_suppressions: bool = True
+) -> List[Finding]:
     """Findings of one INI file."""
     _validate(text)
     lines = text.split("\n")
@@ -190,4 +192,4 @@ def scan(path: str, text: str, settings: Settings) -> List[Finding]:
         hits.extend(_entry_point_hits(entry))
         setting_hits = _setting_hits(entry, settings)
         hits.extend(setting_hits or _env_line_hits(entry, settings))
-    return findings(path, lines, hits, "ini", ENGINE, ("#", ";"))
+    return findings(path, lines, hits, "ini", ENGINE, ("#", ";"), honour_suppressions)

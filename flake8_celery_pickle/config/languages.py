@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Optional
 
-#: Languages read by ast-grep (through ast-grep-py); ``dockerfile`` is read as shell.
-ASTGREP_LANGUAGES = ("yaml", "json", "bash", "dockerfile", "hcl")
+#: Languages read by ast-grep (through ast-grep-py); ``dockerfile`` and ``systemd`` (units) are
+#: read as shell through a view of the file (:mod:`.dockerfile`, :mod:`.systemd`).
+ASTGREP_LANGUAGES = ("yaml", "json", "bash", "dockerfile", "systemd", "hcl")
 #: Languages read with the standard library.
 STDLIB_LANGUAGES = ("toml", "ini")
 
 _CONTAINERFILES = ("Dockerfile", "Containerfile")
+#: Celery's generic init scripts and their default files (``/etc/default/celeryd``): shell.
+#: The ``.conf`` names are also used for supervisord programs (Celery ships
+#: ``extra/supervisord/celeryd.conf``); :func:`sniff_language` sends those to the INI reader.
+INIT_SCRIPT_NAMES = ("celeryd", "celerybeat", "celeryd.conf", "celerybeat.conf")
+_INI_SECTION = re.compile(r"^[ \t]*\[[A-Za-z][A-Za-z0-9_:. -]*\][ \t]*\r?$", re.MULTILINE)
 _SUFFIXES = {
     ".yml": "yaml",
     ".yaml": "yaml",
@@ -21,6 +28,7 @@ _SUFFIXES = {
     ".ksh": "bash",
     ".env": "bash",
     ".dockerfile": "dockerfile",
+    ".service": "systemd",
     ".tf": "hcl",
     ".hcl": "hcl",
     ".tfvars": "hcl",
@@ -30,8 +38,8 @@ _SUFFIXES = {
 
 
 def language_for(path: str) -> Optional[str]:
-    """The language of ``path`` ('yaml', 'json', 'bash', 'dockerfile', 'hcl', 'toml', 'ini'),
-    or None when it is not a configuration file this package reads."""
+    """The language of ``path`` ('yaml', 'json', 'bash', 'dockerfile', 'systemd', 'hcl',
+    'toml', 'ini'), or None when it is not a configuration file this package reads."""
     name = posixpath.basename(path.replace("\\", "/"))
     if not name:
         return None
@@ -43,8 +51,21 @@ def language_for(path: str) -> Optional[str]:
         return "dockerfile"
     if name == "setup.cfg":
         return "ini"
+    if name in INIT_SCRIPT_NAMES:
+        return "bash"
     lowered = name.lower()
     for suffix, language in _SUFFIXES.items():
         if lowered.endswith(suffix) and len(lowered) > len(suffix):
             return language
     return None
+
+
+def sniff_language(path: str, text: str) -> Optional[str]:
+    """:func:`language_for`, corrected by the text where a name is shared by two formats: a
+    ``celeryd.conf`` / ``celerybeat.conf`` with an INI section header (``[program:celery]``)
+    is a supervisord file, not a shell default file."""
+    language = language_for(path)
+    name = posixpath.basename(path.replace("\\", "/"))
+    if language == "bash" and name.endswith(".conf") and _INI_SECTION.search(text):
+        return "ini"
+    return language

@@ -29,14 +29,16 @@ def findings(
     language: str,
     engine: str,
     comment_starts: Sequence[str],
+    honour_suppressions: bool = True,
 ) -> List[Finding]:
     suppressions = suppress.from_lines(lines, comment_starts)
     out = set()
     for line0, col, code, args, end_col in hits:
-        if suppressions.suppresses(rule_id(code, language), line0):
-            continue
         text = lines[line0] if line0 < len(lines) else ""
-        if suppress.noqa_suppresses(text, code):
+        if honour_suppressions and (
+            suppressions.suppresses(rule_id(code, language), line0)
+            or suppress.noqa_suppresses(text, code)
+        ):
             continue
         out.add(
             Finding(

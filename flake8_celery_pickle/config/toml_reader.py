@@ -131,7 +131,9 @@ def _setting_hit(
     return None
 
 
-def scan(path: str, text: str, settings: Settings) -> List[Finding]:
+def scan(
+    path: str, text: str, settings: Settings, *, honour_suppressions: bool = True
+) -> List[Finding]:
     """Findings of one TOML file."""
     try:
         data = tomllib.loads(text)
@@ -156,4 +158,4 @@ def scan(path: str, text: str, settings: Settings) -> List[Finding]:
         hit = _setting_hit(lines, index, key_path, value, settings)
         if hit is not None:
             hits.append(hit)
-    return findings(path, lines, hits, "toml", ENGINE, ("#",))
+    return findings(path, lines, hits, "toml", ENGINE, ("#",), honour_suppressions)

@@ -35,18 +35,19 @@ def route(path: str, config: Any = None, *, probe_shebang: bool = True) -> str |
 
     ``config`` is the configuration engine module (or None when it is not installed); its
     ``language_for`` decides which configuration files it reads. Files without a suffix are
-    Python when their first line is a Python shebang.
+    Python when their first line is a Python shebang, even when their name is one the
+    configuration engine reads (``celeryd`` is also the name of Celery's old console script).
     """
     name = os.path.basename(path)
     if name.endswith(PYTHON_SUFFIXES):
         return PYTHON
+    is_config = False
     if config is not None:
         try:
-            if config.language_for(path):
-                return CONFIG
+            is_config = bool(config.language_for(path))
         except Exception:
-            pass
+            is_config = False
     if probe_shebang and "." not in name.lstrip("."):
         if has_python_shebang(path):
             return PYTHON
-    return None
+    return CONFIG if is_config else None
