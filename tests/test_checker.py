@@ -76,6 +76,106 @@ def test_missing_setting_is_named() -> None:
     ]
 
 
+class TestConfigModuleSetInTheModule:
+    """Every app without a configuration source of its own reads the module
+    ``CELERY_CONFIG_MODULE`` names (``BaseLoader.read_configuration``): a module that sets it
+    is configured elsewhere, and the command's project view judges that module."""
+
+    @pytest.mark.parametrize(
+        "setter",
+        [
+            "os.environ.setdefault('CELERY_CONFIG_MODULE', 'celeryconf')",
+            "os.environ['CELERY_CONFIG_MODULE'] = 'celeryconf'",
+            "os.environ.update(CELERY_CONFIG_MODULE='celeryconf')",
+            "os.environ.update({'CELERY_CONFIG_MODULE': 'celeryconf'})",
+            "os.putenv('CELERY_CONFIG_MODULE', 'celeryconf')",
+            "os.environ.setdefault('CELERY_CONFIG_MODULE', os.environ['STAGE'] + '.conf')",
+        ],
+    )
+    def test_silent(self, setter: str) -> None:
+        source = f"import os\nfrom celery import Celery\n{setter}\napp = Celery('p')\n"
+        assert codes(source) == []
+
+    def test_from_os_import_environ(self) -> None:
+        source = """
+            from os import environ
+            from celery import Celery
+            app = Celery('p')
+            other = Celery('q')
+            environ['CELERY_CONFIG_MODULE'] = 'celeryconf'
+        """
+        assert codes(source) == []
+
+    @pytest.mark.parametrize(
+        "setter",
+        [
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')",
+            "value = os.environ.get('CELERY_CONFIG_MODULE')",
+            "os.environ.pop('CELERY_CONFIG_MODULE', None)",
+        ],
+    )
+    def test_other_variables_and_reads_do_not_count(self, setter: str) -> None:
+        source = f"import os\nfrom celery import Celery\n{setter}\napp = Celery('p')\n"
+        assert results(source) == [
+            "4:7: CPK004 Celery app without explicit task_serializer and accept_content: "
+            "Celery before 4.0.1 sends or accepts pickle by default; set "
+            "task_serializer='json' and accept_content=['json']"
+        ]
+
+
+class TestLoaders:
+    """``Celery(loader=...)``: any loader but the app loader reads configuration of its own."""
+
+    @pytest.mark.parametrize(
+        "loader",
+        [
+            "'default'",
+            "'celery.loaders.default:Loader'",
+            "'celery.loaders.default.Loader'",
+            "os.environ.get('CELERY_LOADER') or 'default'",
+            "os.environ.get('CELERY_LOADER', 'default')",
+            "DefaultLoader",
+            "'pyramid_celery.loaders:INILoader'",
+            "LOADER",
+        ],
+    )
+    def test_other_loaders_load_configuration_elsewhere(self, loader: str) -> None:
+        source = (
+            "import os\nfrom celery import Celery\n"
+            "from celery.loaders.default import Loader as DefaultLoader\n"
+            f"app = Celery('p', loader={loader})\n"
+        )
+        assert codes(source) == []
+
+    @pytest.mark.parametrize(
+        "loader",
+        [
+            "'app'",
+            "'celery.loaders.app:AppLoader'",
+            "'celery.loaders.app.AppLoader'",
+            "AppLoader",
+            "celery.loaders.app.AppLoader",
+            "'celery.loaders.base:BaseLoader'",
+            "None",
+        ],
+    )
+    def test_the_app_loader_reads_nothing_more(self, loader: str) -> None:
+        source = (
+            "import celery.loaders.app\nfrom celery import Celery\n"
+            "from celery.loaders.app import AppLoader\n"
+            f"app = Celery('p', loader={loader})\n"
+        )
+        assert codes(source) == ["CPK004"]
+
+    def test_only_the_app_with_the_loader_is_configured_elsewhere(self) -> None:
+        source = """
+            from celery import Celery
+            worker = Celery('w', loader='default')
+            plain = Celery('p')
+        """
+        assert [line.split(" ")[0:2] for line in results(source)] == [["4:9:", "CPK004"]]
+
+
 class TestNamespaces:
     SOURCE = "MYAPP_TASK_SERIALIZER = 'pickle'\nCELERY_TASK_SERIALIZER = 'pickle'\n"
 

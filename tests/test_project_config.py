@@ -1194,3 +1194,231 @@ def test_configuration_that_cannot_be_read_is_a_note(
     result = run(tmp_path, files)
     assert result.findings == []
     assert result.notes == [note]
+
+
+# -- loaders and CELERY_CONFIG_MODULE --------------------------------------------------------
+
+BOTH = "task_serializer = 'json'\naccept_content = ['json']\n"
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        "'default'",
+        "'celery.loaders.default:Loader'",
+        "'celery.loaders.default.Loader'",
+        "Loader",
+        "os.environ.get('CELERY_LOADER') or 'default'",
+        "os.environ.get('CELERY_LOADER', 'default')",
+    ],
+)
+def test_default_loader_reads_celeryconfig(tmp_path: Path, loader: str) -> None:
+    files = {
+        "tasks.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "from celery.loaders.default import Loader\n"
+            f"app = Celery('tasks', loader={loader})\n"
+        ),
+        "celeryconfig.py": BOTH,
+    }
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == []
+    files["celeryconfig.py"] = "task_serializer = 'json'\n"
+    result = run(tmp_path, files)
+    assert located(result) == [("tasks.py", 4, 6, "CPK004")]
+    assert [f.message for f in result.findings] == [
+        cpk004("accept_content (configuration read from celeryconfig)")
+    ]
+
+
+def test_default_loader_without_celeryconfig(tmp_path: Path) -> None:
+    files = {"tasks.py": "from celery import Celery\n\napp = Celery('tasks', loader='default')\n"}
+    result = run(tmp_path, files)
+    assert result.findings == [
+        Finding(
+            3,
+            6,
+            "CPK004",
+            cpk004(
+                "task_serializer and accept_content (its default loader finds no celeryconfig "
+                "module and no CELERY_CONFIG_MODULE in the scanned tree)"
+            ),
+            3,
+            39,
+            "project",
+            "tasks.py",
+        )
+    ]
+    assert result.notes == []
+
+
+def test_default_loader_reads_celery_config_module_first(tmp_path: Path) -> None:
+    files = {
+        "tasks.py": "from celery import Celery\napp = Celery('tasks', loader='default')\n",
+        "celeryconfig.py": BOTH,
+        "proj/__init__.py": "",
+        "proj/conf.py": "accept_content = ['json']\n",
+        "Dockerfile": "FROM python:3.12\nENV CELERY_CONFIG_MODULE=proj.conf\n",
+    }
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004(
+            "task_serializer (configuration read from proj.conf, named by CELERY_CONFIG_MODULE "
+            "in Dockerfile)"
+        )
+    ]
+    files["proj/conf.py"] = BOTH
+    files["celeryconfig.py"] = ""
+    assert run(tmp_path, files).findings == []
+
+
+def test_a_source_replaces_what_the_default_loader_reads(tmp_path: Path) -> None:
+    files = {
+        "tasks.py": (
+            "from celery import Celery\n"
+            "app = Celery('tasks', loader='default')\n"
+            "app.config_from_object('settings')\n"
+            "other = Celery('other', loader='default', config_source='celeryconfig')\n"
+        ),
+        "celeryconfig.py": "task_serializer = 'json'\n",
+        "settings.py": BOTH,
+    }
+    result = run(tmp_path, files)
+    assert located(result) == [("tasks.py", 4, 8, "CPK004")]
+    assert [f.message for f in result.findings] == [
+        cpk004("accept_content (configuration read from celeryconfig)")
+    ]
+
+
+def test_loader_named_in_the_environment(tmp_path: Path) -> None:
+    files = {
+        "tasks.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "app = Celery('tasks', loader=os.environ.get('CELERY_LOADER') or 'default')\n"
+        ),
+        "celeryconfig.py": BOTH,
+        ".env": "CELERY_LOADER=app\n",
+    }
+    # the app loader does not read celeryconfig
+    assert [f.message for f in run(tmp_path, files).findings] == [
+        cpk004(
+            "task_serializer and accept_content "
+            "(no configuration module found for it in the scanned tree)"
+        )
+    ]
+    files[".env"] = "CELERY_LOADER=default\n"
+    assert run(tmp_path, files).findings == []
+
+
+@pytest.mark.parametrize(
+    ("loader", "note"),
+    [
+        pytest.param(
+            "'pyramid_celery.loaders:INILoader'",
+            "tasks.py:3: CPK004 not checked for this Celery app: its loader "
+            "'pyramid_celery.loaders:INILoader' may read configuration the project view "
+            "cannot follow",
+            id="custom-loader",
+        ),
+        pytest.param(
+            "make_loader()",
+            "tasks.py:3: CPK004 not checked for this Celery app: its loader `make_loader()` "
+            "cannot be read statically",
+            id="computed-loader",
+        ),
+    ],
+)
+def test_loaders_that_cannot_be_followed_are_a_note(tmp_path: Path, loader: str, note: str) -> None:
+    files = {
+        "tasks.py": f"from celery import Celery\n\napp = Celery('tasks', loader={loader})\n",
+        "celeryconfig.py": BOTH,
+    }
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == [note]
+
+
+@pytest.mark.parametrize(
+    "loader", ["", ", loader='app'", ", loader='celery.loaders.app:AppLoader'", ", loader=None"]
+)
+def test_the_app_loader_is_the_single_file_checkers(tmp_path: Path, loader: str) -> None:
+    # the app loader reads no celeryconfig: the single-file checker reports this app
+    files = {
+        "tasks.py": f"from celery import Celery\napp = Celery('tasks'{loader})\n",
+        "celeryconfig.py": BOTH,
+    }
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == []
+
+
+def test_celery_config_module_set_in_the_app_module(tmp_path: Path) -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/tasks.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "os.environ.setdefault('CELERY_CONFIG_MODULE', 'proj.celeryconf')\n"
+            "app = Celery('tasks')\n"
+        ),
+        "proj/celeryconf.py": BOTH,
+    }
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == []
+    files["proj/celeryconf.py"] = "task_serializer = 'json'\n"
+    result = run(tmp_path, files)
+    assert located(result) == [("proj/tasks.py", 4, 6, "CPK004")]
+    assert [f.message for f in result.findings] == [
+        cpk004(
+            "accept_content (configuration read from proj.celeryconf, named by "
+            "CELERY_CONFIG_MODULE in proj/tasks.py)"
+        )
+    ]
+
+
+def test_celery_config_module_computed_in_the_app_module_is_a_note(tmp_path: Path) -> None:
+    files = {
+        "tasks.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "os.environ['CELERY_CONFIG_MODULE'] = os.environ['STAGE'] + '.conf'\n"
+            "app = Celery('tasks')\n"
+        ),
+    }
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == [
+        "tasks.py:4: CPK004 not checked for this Celery app: CELERY_CONFIG_MODULE is computed "
+        "at run time in tasks.py:3 (`os.environ['STAGE'] + '.conf'`)"
+    ]
+
+
+def test_a_literal_source_is_not_replaced_by_celery_config_module(tmp_path: Path) -> None:
+    files = {
+        "tasks.py": (
+            "import os\n"
+            "from celery import Celery\n"
+            "os.environ['CELERY_CONFIG_MODULE'] = 'celeryconf'\n"
+            "app = Celery('tasks')\n"
+            "app.config_from_object({'broker_url': 'redis://'})\n"
+        ),
+        "celeryconf.py": BOTH,
+    }
+    # the single-file checker leaves a module that sets CELERY_CONFIG_MODULE to this view
+    assert located(run(tmp_path, files)) == [("tasks.py", 4, 6, "CPK004")]
+
+
+def test_celery_config_module_set_outside_the_app_module(tmp_path: Path) -> None:
+    # The app reads it (BaseLoader.read_configuration), but the single-file checker cannot see
+    # a .env file: the app is the single-file checker's, and never judged twice.
+    files = {
+        "tasks.py": "from celery import Celery\napp = Celery('tasks')\n",
+        "celeryconf.py": "task_serializer = 'json'\n",
+        ".env": "CELERY_CONFIG_MODULE=celeryconf\n",
+    }
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.notes == []

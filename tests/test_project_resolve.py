@@ -271,7 +271,7 @@ def test_default_loader_reads_celeryconfig_for_the_pin(tmp_path: Path) -> None:
         "celeryconfig.py": "CELERY_TASK_SERIALIZER = 'json'\n",
     }
     result = run(tmp_path, files)
-    # the single-file checker judges this app; the project view only reports the pin
+    # the project view follows the default loader to celeryconfig: the app and the pin
     assert [(f.path, f.code, f.message) for f in result.findings] == [
         (
             "requirements.txt",
@@ -282,7 +282,14 @@ def test_default_loader_reads_celeryconfig_for_the_pin(tmp_path: Path) -> None:
                 missing="CELERY_ACCEPT_CONTENT (configuration read from celeryconfig)",
                 explicit="CELERY_TASK_SERIALIZER='json' and CELERY_ACCEPT_CONTENT=['json']",
             ),
-        )
+        ),
+        (
+            "w.py",
+            "CPK004",
+            BY_CODE["CPK004"].format(
+                missing="accept_content (configuration read from celeryconfig)"
+            ),
+        ),
     ]
     files["celeryconfig.py"] += "CELERY_ACCEPT_CONTENT = ['json']\n"
     assert run(tmp_path, files).findings == []

@@ -7,7 +7,11 @@ or a subclass defined in the module) this records:
 * the configuration sources that *replace* the app's configuration: ``config_from_object``,
   ``Celery(config_source=...)``, ``config_from_envvar``; and the ones that *add* to it:
   ``conf.update(<name>)``, ``add_defaults(<name>)``;
-* the namespace (``namespace=`` on the constructor or on ``config_from_object``) and the loader;
+* the namespace (``namespace=`` on the constructor or on ``config_from_object``) and the loader
+  (``loader=``: any loader but the app loader reads configuration of its own, the default
+  loader ``celeryconfig``);
+* whether the module itself sets ``CELERY_CONFIG_MODULE``, which every app without a
+  configuration source of its own reads;
 * the setting names the module writes itself (``app.conf.x = ...``, ``conf.update(x=...)``,
   ``changes=``, a literal dict given to ``config_from_object``, constructor keywords).
 
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flake8_celery_pickle import vocabulary
+from flake8_celery_pickle.project.resolve import python_env_values
 from flake8_celery_pickle.project.settings_module import dict_keys
 from flake8_celery_pickle.python.gate import may_use_celery_class
 
@@ -42,6 +47,29 @@ CELERY_CLASSES = frozenset(
         "celery.app.base.Celery",
     }
 )
+
+
+#: ``Celery(loader=...)`` values that name the app loader (``celery.loaders.app:AppLoader``, the
+#: loader of every app built without one, and its base class, which reads configuration the
+#: same way): written as a string, or as a reference through the module's imports. Any other
+#: loader reads configuration of its own. Keep in step with the single-file checker's
+#: ``app_config.APP_LOADERS``.
+APP_LOADERS = frozenset(
+    {
+        "app",
+        "celery.loaders.app:AppLoader",
+        "celery.loaders.app.AppLoader",
+        "celery.loaders.base:BaseLoader",
+        "celery.loaders.base.BaseLoader",
+    }
+)
+#: The default loader (``celery.loaders.default:Loader``): it reads the module named by
+#: ``CELERY_CONFIG_MODULE``, else ``celeryconfig``.
+DEFAULT_LOADERS = frozenset(
+    {"default", "celery.loaders.default:Loader", "celery.loaders.default.Loader"}
+)
+#: The environment variable of the module every app without a configuration source reads.
+CONFIG_MODULE_VAR = "CELERY_CONFIG_MODULE"
 
 
 #: Flask application classes: ``<app>.config`` is a dict its code fills in.
@@ -73,7 +101,8 @@ class ConfigRef:
     ``envvar`` (``config_from_envvar('VAR')`` or ``os.environ.get('VAR', default)``);
     ``flask`` (``<flask app>.config`` of a Flask app bound in the same module to ``value``);
     ``literal`` (a dict written in place; its keys are in ``keys``);
-    ``dynamic`` (anything else; ``text`` shows it).
+    ``dynamic`` (anything else; ``text`` shows it);
+    ``unknown`` (a source the resolver knows it cannot read; ``text`` says why).
     """
 
     kind: str
@@ -97,7 +126,14 @@ class App:
     binding: str | None = None
     namespace: str | None = None
     namespace_dynamic: bool = False
+    #: the ``loader=`` argument: a string, the dotted name of a reference, or (when
+    #: ``loader_dynamic``) the text of an expression; None when there is none. With
+    #: ``loader_env`` it is the fallback of ``os.environ.get(<loader_env>) or <loader>``.
     loader: str | None = None
+    loader_env: str | None = None
+    loader_dynamic: bool = False
+    #: the module sets ``CELERY_CONFIG_MODULE`` itself (``os.environ.setdefault(...)``)
+    sets_config_module: bool = False
     #: replacing sources, in source order (the last one wins at runtime)
     sources: list[ConfigRef] = field(default_factory=list)
     #: additive sources (``conf.update(<name>)``, ``add_defaults(<name>)``)
@@ -108,6 +144,16 @@ class App:
     kwargs: set[str] = field(default_factory=set)
 
     @property
+    def custom_loader(self) -> bool:
+        """Whether the app may use a loader other than the app loader (which reads nothing
+        but ``CELERY_CONFIG_MODULE``)."""
+        return bool(
+            self.loader_env
+            or self.loader_dynamic
+            or (self.loader is not None and self.loader not in APP_LOADERS)
+        )
+
+    @property
     def loads_elsewhere(self) -> bool:
         """Whether the module loads configuration from elsewhere, in the sense of the
         single-file CPK004 (which stays silent for such apps)."""
@@ -116,6 +162,8 @@ class App:
             or self.namespace_dynamic
             or any(ref.kind != "literal" for ref in self.sources)
             or self.extras
+            or self.custom_loader
+            or self.sets_config_module
         )
 
 
@@ -319,10 +367,36 @@ class _ModuleReader:
                 else:
                     app.extras.append(self.ref(kw.value))
             elif kw.arg == "loader":
-                app.loader = _const_str(kw.value) or _text(kw.value)
+                self._loader(app, kw.value)
             elif kw.arg not in vocabulary.APP_ARGUMENTS:
                 app.kwargs.add(kw.arg)
         return app
+
+    def _loader(self, app: App, node: ast.AST) -> None:
+        """``loader='default'``, ``loader=AppLoader``, ``loader=os.environ.get('VAR') or
+        'default'`` (as in Celery's own default app), or anything else (dynamic)."""
+        if isinstance(node, ast.Constant) and node.value is None:
+            return
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            first, fallback = node.values
+            env = self._environ_get(first) if isinstance(first, ast.Call) else None
+            if env is not None and env.attr is None:
+                app.loader_env = env.value
+                self._loader(app, fallback)
+                return
+        if isinstance(node, ast.Call):
+            env = self._environ_get(node)
+            if env is not None:
+                app.loader_env, app.loader = env.value, env.attr
+                return
+        value = _const_str(node)
+        name = dotted(node)
+        if value is None and name is not None and name.partition(".")[0] in self.imports:
+            value = qualified(node, self.imports)  # a class imported from its module
+        if value is None:
+            app.loader, app.loader_dynamic = _text(node), True
+        else:
+            app.loader = value
 
     def _namespace(self, app: App, node: ast.AST) -> None:
         if isinstance(node, ast.Constant) and node.value is None:
@@ -527,6 +601,9 @@ def find_apps(rel: str, module: ast.Module) -> list[App]:
     reader = _ModuleReader(rel, module)
     apps = reader.apps()
     if apps:
+        if python_env_values(module, CONFIG_MODULE_VAR):
+            for app in apps:
+                app.sets_config_module = True
         by_binding = {a.binding: a for a in apps if a.binding}
         for receiver, name in _setattr_writes(reader.nodes):
             key = dotted(receiver)
@@ -552,7 +629,8 @@ def may_build_app(text: str) -> bool:
 
 #: Words one of which a module must hold for an app of it to load configuration from elsewhere
 #: (see :attr:`App.loads_elsewhere`): ``config_from_object``, ``config_from_envvar``,
-#: ``config_source=``, ``namespace=``, ``changes=``, ``add_defaults(...)``.
+#: ``config_source=``, ``namespace=``, ``changes=``, ``add_defaults(...)``, ``loader=``,
+#: ``CELERY_CONFIG_MODULE`` set in the module.
 _LOADING_WORDS = (
     "config_from_object",
     "config_from_envvar",
@@ -560,6 +638,8 @@ _LOADING_WORDS = (
     "namespace",
     "changes",
     "add_defaults",
+    "loader",
+    CONFIG_MODULE_VAR,
 )
 #: ``<app>.conf.update(...)``, whatever spaces, line breaks or brackets stand between (no
 #: ``\b``: without it the search runs several times faster, and a few more modules pass).

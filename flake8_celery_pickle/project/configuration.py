@@ -14,7 +14,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from flake8_celery_pickle import vocabulary
-from flake8_celery_pickle.project.apps import App, ConfigRef, Import, flask_config
+from flake8_celery_pickle.project.apps import (
+    APP_LOADERS,
+    CONFIG_MODULE_VAR,
+    DEFAULT_LOADERS,
+    App,
+    ConfigRef,
+    Import,
+    flask_config,
+)
 from flake8_celery_pickle.project.resolve import (
     DJANGO_ENTRY_FILES,
     ModuleIndex,
@@ -33,6 +41,8 @@ from flake8_celery_pickle.project.tree import ProjectTree
 from flake8_celery_pickle.settings import Settings
 
 DJANGO_SETTINGS = ("django.conf:settings", "django.conf.settings")
+#: The module the default loader reads when ``CELERY_CONFIG_MODULE`` is not set.
+DEFAULT_CONFIG_MODULE = "celeryconfig"
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,15 @@ class Source:
             if c in wanted
         ]
         return (tuple(surely), ()) if surely else ((), (self.maybe_reason,))
+
+
+@dataclass(frozen=True)
+class Loader:
+    """The loader an app uses: the default loader (``default``: it reads ``celeryconfig``),
+    the app loader, or one whose configuration cannot be told (``unknown`` says why)."""
+
+    default: bool = False
+    unknown: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +136,8 @@ class Resolver:
         """What ``ref``, written in module ``near``, resolves to."""
         if ref.kind == "literal":
             return Source(None, ref.keys)
+        if ref.kind == "unknown":
+            return Source(None, unknown=(ref.text,))
         if ref.kind == "string":
             return self.module_path(near, ref.value or "")
         if ref.kind == "local":
@@ -377,22 +398,54 @@ class Resolver:
         """The sources that replace the app's configuration (all of them: branches may differ).
 
         Without ``config_from_object`` / ``config_source`` / ``config_from_envvar``, the loader
-        reads ``CELERY_CONFIG_MODULE`` when the project sets it, and the default loader reads
-        ``celeryconfig``.
+        reads ``CELERY_CONFIG_MODULE`` when the project sets it (the app loader and the default
+        loader alike), and the default loader reads ``celeryconfig`` otherwise.
         """
         refs = [r for r in app.sources if r.kind != "literal"]
         if refs or any(r.kind == "literal" for r in app.sources):
             return refs
-        env = env_assignments(self.tree, "CELERY_CONFIG_MODULE", near=app.path)
-        if env:
-            return [ConfigRef("envvar", 0, "CELERY_CONFIG_MODULE", value="CELERY_CONFIG_MODULE")]
-        if app.loader in (
-            "default",
-            "celery.loaders.default:Loader",
-            "celery.loaders.default.Loader",
-        ):
-            return [ConfigRef("string", 0, "celeryconfig", value="celeryconfig")]
+        loader = self.loader(app)
+        if loader.unknown:
+            return [ConfigRef("unknown", app.line, loader.unknown)]
+        env = env_assignments(self.tree, CONFIG_MODULE_VAR, near=app.path, computed=True)
+        if any(not v.computed for v in env):
+            return [ConfigRef("envvar", 0, CONFIG_MODULE_VAR, value=CONFIG_MODULE_VAR)]
+        if env:  # set only to values computed at run time
+            return [
+                ConfigRef(
+                    "unknown",
+                    env[0].line,
+                    f"{CONFIG_MODULE_VAR} is computed at run time in "
+                    f"{env[0].path}:{env[0].line} (`{env[0].value}`)",
+                )
+            ]
+        if loader.default and self.index.find(DEFAULT_CONFIG_MODULE, referrer=app.path):
+            return [ConfigRef("string", 0, DEFAULT_CONFIG_MODULE, value=DEFAULT_CONFIG_MODULE)]
+        # the app loader reads nothing more; the default loader finds no celeryconfig
         return []
+
+    def loader(self, app: App) -> Loader:
+        """Which loader the app uses: the app loader, the default loader, or one whose
+        configuration cannot be told (a custom loader, a name computed at run time)."""
+        name = app.loader
+        if app.loader_env:
+            env = env_assignments(self.tree, app.loader_env, near=app.path, computed=True)
+            if env and env[0].computed:
+                return Loader(
+                    unknown=f"its loader is named by {app.loader_env}, computed at run time in "
+                    f"{env[0].path}:{env[0].line} (`{env[0].value}`)"
+                )
+            if env:
+                name = env[0].value
+        elif app.loader_dynamic:
+            return Loader(unknown=f"its loader `{app.loader}` cannot be read statically")
+        if name is None or name in APP_LOADERS:
+            return Loader()
+        if name in DEFAULT_LOADERS:
+            return Loader(default=True)
+        return Loader(
+            unknown=f"its loader '{name}' may read configuration the project view cannot follow"
+        )
 
     def verdict(self, app: App, legacy: bool = False, kwargs_count: bool = True) -> Verdict:
         """What the app's configuration leaves implicit.
@@ -423,6 +476,11 @@ class Resolver:
             if unknown:
                 return Verdict(unknown=tuple(unknown))
             detail = "no configuration module found for it in the scanned tree"
+            if self.loader(app).default:
+                detail = (
+                    "its default loader finds no celeryconfig module and no "
+                    "CELERY_CONFIG_MODULE in the scanned tree"
+                )
             if legacy and set(required) & set(self._canonical(app.inline, namespaces, False)):
                 detail = "it sets the new lower-case names, which Celery 3.x does not read"
             return Verdict(

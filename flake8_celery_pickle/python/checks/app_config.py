@@ -6,8 +6,11 @@ and ``Celery(...)`` with setting keywords, ``changes=`` or ``config_source=`` di
 setting they write goes through :func:`~.settings.write_setting` with the call's name, so the
 value rules are the same as for a plain assignment. Calls that load configuration this file
 cannot see (``config_from_object('pkg.mod')``, ``config_from_envvar``, ``config_source=``,
-``namespace=``, ``conf.update(<non-literal>)``) mark the module as configured elsewhere, which
-keeps CPK004 silent.
+``namespace=``, ``conf.update(<non-literal>)``, ``loader=`` naming any loader but the app loader,
+such as the default loader that reads ``celeryconfig``) mark the app as configured elsewhere,
+and a module that sets ``CELERY_CONFIG_MODULE`` (read by every app without a configuration
+source of its own) is configured elsewhere as a whole: this keeps CPK004 silent, and the
+command's project view follows them.
 """
 
 from __future__ import annotations
@@ -82,6 +85,22 @@ def _keywords(
     return known
 
 
+#: ``Celery(loader=...)`` values that name the app loader, the loader of every app built without
+#: one (its base class reads configuration the same way): as strings, and as the symbols of
+#: references. Any other loader reads configuration of its own (the default loader reads
+#: ``celeryconfig``). Keep in step with the project view's ``apps.APP_LOADERS``.
+APP_LOADERS = frozenset(
+    {
+        "app",
+        "celery.loaders.app:AppLoader",
+        "celery.loaders.app.AppLoader",
+        "celery.loaders.base:BaseLoader",
+        "celery.loaders.base.BaseLoader",
+    }
+)
+#: The environment variable naming the module every app without a configuration source reads.
+CONFIG_MODULE_VAR = "CELERY_CONFIG_MODULE"
+
 #: Methods of an app's configuration that write settings.
 _CONF_METHODS = frozenset({"update", "setdefault", "add_defaults"})
 #: Every method name :func:`configuration_call` judges; any other call is skipped before its
@@ -150,10 +169,62 @@ def app_construction(ctx: Context, node: ast.AST, scope: Scope) -> None:
             if not isinstance(kw.value, ast.Dict):
                 ctx.external.add(owner)
             _literal_settings(ctx, kw.value, scope, call, owner)
-        elif kw.arg == "namespace":
+        elif kw.arg == "namespace" or (
+            kw.arg == "loader" and not _is_app_loader(ctx, kw.value, scope)
+        ):
             ctx.external.add(owner)
         elif kw.arg == "backend":
             pickled_backend(ctx, kw.value, scope)
+
+
+def _is_app_loader(ctx: Context, node: ast.expr, scope: Scope) -> bool:
+    """``loader=None``, ``loader='app'``, ``loader=AppLoader``: the loader that reads no
+    configuration of its own (only ``CELERY_CONFIG_MODULE``)."""
+    if isinstance(node, ast.Constant):
+        return node.value is None or node.value in APP_LOADERS
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return ctx.resolver.symbol(node, scope) in APP_LOADERS
+    return False
+
+
+def _sets_config_module(ctx: Context) -> bool:
+    """Whether the module sets ``CELERY_CONFIG_MODULE`` (``os.environ.setdefault(...)``,
+    ``os.environ[...] = ...``, ``os.environ.update(...)``, ``os.putenv(...)``), whatever the
+    value: every app without a configuration source of its own then reads that module."""
+    for call, _ in ctx.model.calls:
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            continue
+        if func.attr in ("setdefault", "putenv") and len(call.args) >= 2:
+            if (func.attr == "putenv" or _is_environ(func.value)) and _is_var(call.args[0]):
+                return True
+        elif func.attr == "update" and _is_environ(func.value):
+            if any(kw.arg == CONFIG_MODULE_VAR for kw in call.keywords):
+                return True
+            for arg in call.args:
+                if isinstance(arg, ast.Dict) and any(_is_var(key) for key in arg.keys):
+                    return True
+    for stmt, _ in ctx.model.assigns:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and _is_environ(target.value)
+                    and _is_var(target.slice)
+                ):
+                    return True
+    return False
+
+
+def _is_environ(node: ast.AST) -> bool:
+    """``os.environ`` or a bare ``environ`` (``from os import environ``)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "environ"
+    return isinstance(node, ast.Name) and node.id == "environ"
+
+
+def _is_var(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Constant) and node.value == CONFIG_MODULE_VAR
 
 
 def _bound_name(ctx: Context, call: ast.Call) -> Optional[str]:
@@ -170,10 +241,11 @@ def _bound_name(ctx: Context, call: ast.Call) -> Optional[str]:
 def implicit_serializers(ctx: Context) -> None:
     """CPK004: an app that neither gets both settings in this module nor loads them from
     elsewhere. Module-wide settings and configuration sources count for every app."""
-    if None in ctx.external:
+    if None in ctx.external or not ctx.apps:
         return
     module_wide = ctx.explicit.get(None, set())
     configured = set().union(*ctx.explicit.values())
+    judged = False
     for app, owner in ctx.apps:
         if owner is None:
             # ``return Celery(__name__)`` in a factory: the caller binds the app to a name of
@@ -187,4 +259,10 @@ def implicit_serializers(ctx: Context) -> None:
             explicit = module_wide | ctx.explicit.get(owner, set())
         missing = [name for name in vocabulary.REQUIRED_EXPLICIT if name not in explicit]
         if missing:
+            if not judged:
+                # looked up once, and only when an app would be reported: every app of a
+                # module that sets CELERY_CONFIG_MODULE may read the module it names
+                if _sets_config_module(ctx):
+                    return
+                judged = True
             ctx.report("CPK004", app, missing=" and ".join(missing))
