@@ -197,8 +197,10 @@ RULES: Tuple[Rule, ...] = (
         what="Reports a `Celery(...)` app built in a module that neither sets `task_serializer` "
         "and `accept_content` explicitly nor loads its configuration from elsewhere "
         "(`config_from_object` with a module name, `config_from_envvar`, `config_source=`, "
-        "`namespace=`). The whole-project scan follows `config_from_object` to the module it "
-        "names and reports only when that module does not set them either.",
+        "`namespace=`, a `loader=` other than the app loader, `CELERY_CONFIG_MODULE` set in "
+        "the module). The whole-project scan follows the app to the module, class or Django "
+        "settings it loads (`celeryconfig` for the default loader) and reports only when "
+        "that configuration does not set them either.",
         why="Celery 3.x produced and accepted pickle when nothing was set, and 4.0.0 still "
         "accepted it (CELERYSA-0003). Code that leans on defaults becomes remotely "
         "exploitable when it runs on, or is pinned back to, an old release. Explicit json "
