@@ -24,6 +24,13 @@ from flake8_celery_pickle.scan.ignore import Exclude
 from flake8_celery_pickle.scan.route import CONFIG, PYTHON, route
 from flake8_celery_pickle.settings import DEFAULTS
 
+#: What a parse error adds on a Python older than the newest (the file may use newer syntax).
+HINT = (
+    ""
+    if sys.version_info[:2] >= worker.NEWEST_PYTHON
+    else " (Python {}.{} cannot parse it; newer syntax?)".format(*sys.version_info[:2])
+)
+
 BAD = "task_serializer = 'pickle'\n"
 CLEAN = "task_serializer = 'json'\n"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file types")
@@ -163,7 +170,7 @@ def test_syntax_error_is_an_error_entry_and_the_rest_is_reported(
     code, doc = scan_json(tmp_path, capsys, monkeypatch)
     assert code == 2
     assert doc["errors"] == [
-        {"path": "broken.py", "line": 2, "message": "cannot parse: invalid syntax (line 2)"}
+        {"path": "broken.py", "line": 2, "message": "cannot parse: invalid syntax (line 2)" + HINT}
     ]
     assert [f["path"] for f in doc["findings"]] == ["ok.py"]
     assert doc["files"] == {"scanned": 2, "skipped": 0, "errors": 1}

@@ -19,6 +19,7 @@ nowhere in the tree) becomes a note.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,11 @@ from pathlib import Path
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.settings import DEFAULTS, Settings
 
-__all__ = ["ProjectResult", "analyze"]
+__all__ = ["ACCEPTS_STR_PATHS", "ProjectResult", "analyze"]
+
+#: :func:`analyze` takes the files as ``str`` paths as well as :class:`~pathlib.Path` objects
+#: (the command passes the strings it discovered: no object per file to build).
+ACCEPTS_STR_PATHS = True
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,9 @@ class ProjectResult:
     notes: list[str] = field(default_factory=list)
 
 
-def analyze(root: Path, files: Sequence[Path], settings: Settings = DEFAULTS) -> ProjectResult:
+def analyze(
+    root: Path, files: Sequence[str | os.PathLike[str]], settings: Settings = DEFAULTS
+) -> ProjectResult:
     """The project view of the files the command discovered under ``root``.
 
     Never raises: unreadable or unparsable files are skipped with a note, and an internal

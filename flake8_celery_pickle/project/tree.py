@@ -1,7 +1,9 @@
 """The scanned tree as the project view sees it: paths, text and parsed modules, read lazily.
 
-Nothing here imports or executes scanned code. Every read is cached, and every failure (a file
-that cannot be read, decoded or parsed) becomes one note instead of an exception.
+Nothing here imports or executes scanned code. Recent reads are cached up to a fixed amount of
+memory (older ones are read again if asked for, so memory does not grow with the tree), and
+every failure (a file that cannot be read, decoded or parsed) becomes one note instead of an
+exception.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import ast
 import codecs
 import io
 import os
+import stat
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -19,6 +22,11 @@ MAX_BYTES = 5_000_000
 #: Words whose presence in a Python file is remembered when its text is first read, so later
 #: passes can pass over files that cannot matter without reading them again.
 WATCHED = ("environ", "putenv")
+#: How many characters of decoded text stay cached (the most recently used files' texts).
+TEXT_CACHE_CHARS = 2_000_000
+#: How many characters of source the cached syntax trees may come from, together (a tree
+#: takes some fifty times the memory of its source). The latest tree is always kept.
+TREE_CACHE_CHARS = 200_000
 
 
 class ProjectTree:
@@ -46,8 +54,14 @@ class ProjectTree:
             self._abs.setdefault(rel, str(path))
         self._sorted: tuple[str, ...] | None = None
         self._python: tuple[str, ...] | None = None
-        self._text: dict[str, str | None] = {}
-        self._trees: dict[str, ast.Module | None] = {}
+        #: cached texts and trees, least recently used first, with their sizes in characters
+        self._text: dict[str, str] = {}
+        self._text_chars = 0
+        self._trees: dict[str, tuple[ast.Module, int]] = {}
+        self._tree_chars = 0
+        #: files that could not be read or parsed (their note is given once)
+        self._unreadable: set[str] = set()
+        self._unparsable: set[str] = set()
         self._mentions: dict[str, frozenset[str]] = {}
         #: Results other modules derive from the whole tree, keyed by their own keys.
         self.cache: dict[object, object] = {}
@@ -101,24 +115,38 @@ class ProjectTree:
     def text(self, rel: str, quiet: bool = False) -> str | None:
         """The decoded text of a file, or None (with a note unless ``quiet``) when it cannot be
         read."""
-        if rel in self._text:
-            return self._text[rel]
+        cached = self._text.pop(rel, None)
+        if cached is not None:
+            self._text[rel] = cached  # now the most recently used
+            return cached
+        if rel in self._unreadable:
+            return None
         result: str | None = None
         path = self._abs.get(rel)
         if path is not None:
             try:
-                with open(path, "rb") as handle:
-                    if os.fstat(handle.fileno()).st_size > MAX_BYTES:
-                        self.notes.append(f"{rel}: not read by the project view (larger than 5 MB)")
-                    else:
-                        result = _decode(handle.read(), rel.endswith(".py"))
+                data = _read_regular(path)
+                if data is None:
+                    self.notes.append(f"{rel}: not read by the project view (larger than 5 MB)")
+                else:
+                    result = _decode(data, rel.endswith(".py"))
             except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as exc:
                 if not quiet:
                     self.notes.append(f"{rel}: could not be read ({type(exc).__name__})")
-        self._text[rel] = result
-        if result is not None and rel.endswith(".py"):
-            self._mentions[rel] = frozenset(w for w in WATCHED if w in result)
+        if result is None:
+            self._unreadable.add(rel)
+            return None
+        self._keep_text(rel, result)
+        if rel.endswith(".py"):
+            self._mentions[rel] = _word_set(tuple(w for w in WATCHED if w in result))
         return result
+
+    def _keep_text(self, rel: str, text: str) -> None:
+        self._text[rel] = text
+        self._text_chars += len(text)
+        while self._text_chars > TEXT_CACHE_CHARS and len(self._text) > 1:
+            oldest = next(iter(self._text))
+            self._text_chars -= len(self._text.pop(oldest))
 
     def mentions(self, rel: str, word: str) -> bool:
         """Whether the text of a file contains ``word`` (a plain substring test).
@@ -136,15 +164,21 @@ class ProjectTree:
     def forget(self, rel: str) -> None:
         """Drop the cached text and tree of a file the view has no further use for (they are
         read again if asked for), so memory does not grow with the size of the tree."""
-        if self._text.get(rel) is not None:
-            del self._text[rel]
-        if self._trees.get(rel) is not None:
-            del self._trees[rel]
+        text = self._text.pop(rel, None)
+        if text is not None:
+            self._text_chars -= len(text)
+        tree = self._trees.pop(rel, None)
+        if tree is not None:
+            self._tree_chars -= tree[1]
 
     def module(self, rel: str) -> ast.Module | None:
         """The parsed module of a Python file, or None (with a note) when it does not parse."""
-        if rel in self._trees:
-            return self._trees[rel]
+        cached = self._trees.pop(rel, None)
+        if cached is not None:
+            self._trees[rel] = cached  # now the most recently used
+            return cached[0]
+        if rel in self._unparsable:
+            return None
         tree: ast.Module | None = None
         source = self.text(rel)
         if source is not None:
@@ -154,12 +188,57 @@ class ProjectTree:
                 self.notes.append(
                     f"{rel}: not used by the project view, it does not parse ({type(exc).__name__})"
                 )
-        self._trees[rel] = tree
+        if tree is None:
+            self._unparsable.add(rel)
+            return None
+        self._trees[rel] = (tree, len(source or ""))
+        self._tree_chars += len(source or "")
+        while self._tree_chars > TREE_CACHE_CHARS and len(self._trees) > 1:
+            oldest = next(iter(self._trees))
+            self._tree_chars -= self._trees.pop(oldest)[1]
         return tree
 
     def lines(self, rel: str) -> list[str]:
         source = self.text(rel)
         return source.splitlines() if source is not None else []
+
+
+_WORD_SETS: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _word_set(words: tuple[str, ...]) -> frozenset[str]:
+    """One shared set per combination of watched words (a tree has many files, and few
+    combinations)."""
+    found = _WORD_SETS.get(words)
+    if found is None:
+        found = _WORD_SETS[words] = frozenset(words)
+    return found
+
+
+def _read_regular(path: str) -> bytes | None:
+    """The bytes of the regular file at ``path``, or None when it is larger than
+    :data:`MAX_BYTES`. Never blocks: a file that became a FIFO (or a device, a socket or a
+    directory) since discovery raises :class:`OSError` like any file that cannot be read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(f"a directory: {path}")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"not a regular file: {path}")
+        if info.st_size > MAX_BYTES:
+            return None
+        chunks: list[bytes] = []
+        want = max(info.st_size + 1, 1 << 13)
+        while True:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want = 1 << 20
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _plain_relative(name: object, prefix: str) -> str | None:

@@ -13,7 +13,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flake8_celery_pickle.report.model import ErrorEntry, Skip
 from flake8_celery_pickle.scan.ignore import Exclude, GitIgnore
@@ -30,12 +30,14 @@ def display_path(path: str, cwd: str) -> str:
     return os.fsencode(shown).decode("utf-8", "backslashreplace")
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A file an engine will read."""
+class Candidate(NamedTuple):
+    """A file an engine will read (a plain tuple: a large tree has many of them).
+
+    Its display path is worked out only when something is reported about it
+    (:func:`display_path`).
+    """
 
     path: str  # absolute
-    display: str
     kind: str  # route.PYTHON or route.CONFIG
 
 
@@ -53,6 +55,8 @@ class Discovery:
     skipped: list[Skip] = field(default_factory=list)
     errors: list[ErrorEntry] = field(default_factory=list)
     roots: list[Root] = field(default_factory=list)
+    #: The sizes of the candidates that are regular files, added up (for ``--jobs auto``).
+    candidate_bytes: int = 0
 
 
 def _is_regular(entry: os.DirEntry[str]) -> bool:
@@ -80,16 +84,17 @@ class _Walker:
                     Skip(display_path(path, self.cwd), "not a Python or configuration file")
                 )
             return
-        shown = display_path(path, self.cwd)
         try:
             info = os.stat(path)
         except FileNotFoundError:
+            shown = display_path(path, self.cwd)
             if os.path.islink(path):
                 self.result.skipped.append(Skip(shown, "broken symbolic link"))
             else:
                 self.result.errors.append(ErrorEntry(shown, "no such file or directory"))
             return
         except OSError as exc:
+            shown = display_path(path, self.cwd)
             if exc.errno == errno.ELOOP:
                 self.result.skipped.append(Skip(shown, "symbolic link loop"))
             else:
@@ -100,7 +105,8 @@ class _Walker:
             if key in self._seen:
                 return
             self._seen.add(key)
-        self.result.candidates.append(Candidate(path, shown, kind))
+            self.result.candidate_bytes += info.st_size
+        self.result.candidates.append(Candidate(path, kind))
 
     def walk(self, top: str) -> None:
         root = Root(top)

@@ -8,6 +8,7 @@ UTF-8 with an optional BOM.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import os
@@ -83,26 +84,36 @@ def read_bytes(path: str, max_size: int) -> bytes | Skipped | Unreadable:
             return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
         chunks: list[bytes] = []
         total = 0
-        with os.fdopen(fd, "rb", closefd=True) as handle:
-            fd = -1
-            while True:
-                chunk = handle.read(1 << 20)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if max_size and total > max_size:
-                    return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
-                chunks.append(chunk)
-        return b"".join(chunks)
+        # One read for the whole file (one byte more shows it grew since fstat), then an empty
+        # one; files that report no size (/proc) are read a block at a time.
+        want = max(info.st_size + 1, 1 << 13)
+        while True:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            total += len(chunk)
+            if max_size and total > max_size:
+                return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
+            chunks.append(chunk)
+            want = 1 << 20
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         return Unreadable(f"cannot read: {_describe(exc)}")
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
 
 
 def decode_python(data: bytes) -> str | Unreadable:
     """Decode Python source as the interpreter would (PEP 263 coding line, UTF-8 BOM)."""
+    if not data.startswith(codecs.BOM_UTF8):
+        # No BOM and no coding line in the first two lines: UTF-8, as the interpreter reads it
+        # (invalid UTF-8 goes the long way below, for the same message as ever).
+        second = data.find(b"\n", data.find(b"\n") + 1)
+        if b"coding" not in (data if second < 0 else data[:second]):
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:

@@ -5,8 +5,11 @@ The result is a :class:`~flake8_celery_pickle.report.model.Report`; nothing here
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +22,10 @@ from flake8_celery_pickle.scan.discover import Discovery, Root, discover, displa
 from flake8_celery_pickle.scan.engines import config_engine, project_engine
 from flake8_celery_pickle.scan.ignore import Exclude
 from flake8_celery_pickle.scan.options import ScanOptions
-from flake8_celery_pickle.scan.pool import run_tasks
+from flake8_celery_pickle.scan.pool import Checks, Common, worker_count
 from flake8_celery_pickle.scan.route import PYTHON, route
 from flake8_celery_pickle.scan.select import Selection
-from flake8_celery_pickle.scan.worker import Task, internal_error, line_texts, with_path
+from flake8_celery_pickle.scan.worker import internal_error, line_texts, with_path
 
 
 def _within(path: str, directory: str) -> bool:
@@ -49,20 +52,24 @@ class _Collector:
             self.items.append((item, abspath))
 
 
-def _check_files(discovery: Discovery, options: ScanOptions, out: _Collector) -> None:
-    tasks = [
-        Task(c.path, c.display, c.kind, options.settings, options.max_size, options.disable_noqa)
-        for c in discovery.candidates
-    ]
-    for candidate, outcome in zip(discovery.candidates, run_tasks(tasks, options.jobs)):
+def _check_files(discovery: Discovery, checks: Checks, out: _Collector) -> None:
+    """Collect the per-file outcomes as they come (in candidate order); a file that gave
+    nothing is only counted."""
+    candidates = discovery.candidates
+    missed = 0
+    for index, outcome in checks.outcomes():
+        candidate = candidates[index]
+        display = display_path(candidate.path, out.cwd)
         if outcome.error is not None:
             message, line = outcome.error
-            out.errors.append(ErrorEntry(candidate.display, message, line))
+            out.errors.append(ErrorEntry(display, message, line))
+            missed += 1
         elif outcome.skip is not None:
-            out.skipped.append(Skip(candidate.display, outcome.skip))
+            out.skipped.append(Skip(display, outcome.skip))
+            missed += 1
         else:
-            out.scanned += 1
-            out.add_findings(outcome.findings, outcome.lines, candidate.display, candidate.path)
+            out.add_findings(outcome.findings, outcome.lines, display, candidate.path)
+    out.scanned += len(candidates) - missed
 
 
 def _suppressed_for(
@@ -86,41 +93,79 @@ def _suppressed_for(
     return findings, line_texts(findings, lines)
 
 
-def _project_pass(
-    project: Any, roots: Sequence[Root], options: ScanOptions, config: Any, out: _Collector
-) -> None:
-    for root in roots:
+_NOTE_LOCATION = re.compile(r":(?:\d+:|\s)")
+
+
+def _located_note(note: str, root: str, cwd: str) -> str:
+    """A project-view note that starts with a root-relative path (``proj/celery.py:14: ...``,
+    ``setup.cfg: ...``), with that path made relative to ``cwd`` as findings are; other notes
+    as they are."""
+    for number, match in enumerate(_NOTE_LOCATION.finditer(note)):
+        if number == 4:
+            break
+        rel = note[: match.start()]
+        if not rel or os.path.isabs(rel):
+            continue
+        path = os.path.normpath(os.path.join(root, rel))
+        if _within(path, root) and os.path.lexists(path):
+            return display_path(path, cwd) + note[match.start() :]
+    return note
+
+
+class _ProjectView:
+    """The project view of one root: its findings, notes and the codes it judges instead of
+    the single-file checks (``replaces``), or the error that stopped it."""
+
+    def __init__(self, project: Any, root: Root, settings: Any) -> None:
+        self.root = root.path
+        self.findings: list[Finding] = []
+        self.notes: list[str] = []
+        self.replaces: frozenset[str] = frozenset()
+        self.failure: str | None = None
+        # The built-in project view takes the paths as they are; other engines get Path objects.
+        files = root.files if getattr(project, "ACCEPTS_STR_PATHS", False) else _as_paths(root)
         try:
-            result = project.analyze(
-                Path(root.path), [Path(f) for f in root.files], options.settings
-            )
-            findings = list(result.findings)
-            notes = [str(note) for note in getattr(result, "notes", ())]
-            replaces = frozenset(getattr(result, "replaces", ()) or ())
+            result = project.analyze(Path(root.path), files, settings)
+            self.findings = list(result.findings)
+            self.notes = [str(note) for note in getattr(result, "notes", ())]
+            self.replaces = frozenset(getattr(result, "replaces", ()) or ())
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:
-            out.errors.append(
-                ErrorEntry(
-                    display_path(root.path, out.cwd),
-                    f"the whole-project view failed: {type(exc).__name__}",
-                )
-            )
+            self.failure = f"the whole-project view failed: {type(exc).__name__}"
+
+
+def _as_paths(root: Root) -> list[Path]:
+    return [Path(f) for f in root.files]
+
+
+def _project_views(project: Any, roots: Sequence[Root], options: ScanOptions) -> list[_ProjectView]:
+    return [_ProjectView(project, root, options.settings) for root in roots]
+
+
+def _project_pass(
+    views: Sequence[_ProjectView], options: ScanOptions, config: Any, out: _Collector
+) -> None:
+    """Merge the project views into what the per-file checks found."""
+    for view in views:
+        root = view.root
+        if view.failure is not None:
+            out.errors.append(ErrorEntry(display_path(root, out.cwd), view.failure))
             continue
-        out.notes.extend(notes)
-        if replaces:
+        out.notes.extend(_located_note(note, root, out.cwd) for note in view.notes)
+        if view.replaces:
             out.items = [
                 (item, path)
                 for item, path in out.items
                 if not (
-                    item.code in replaces
+                    item.code in view.replaces
                     and item.finding.engine != "project"
-                    and _within(path, root.path)
+                    and _within(path, root)
                 )
             ]
         by_file: dict[str, list[Finding]] = {}
-        for finding in findings:
-            target = os.path.join(root.path, finding.path) if finding.path else root.path
+        for finding in view.findings:
+            target = os.path.join(root, finding.path) if finding.path else root
             by_file.setdefault(os.path.normpath(target), []).append(finding)
         for path, group in sorted(by_file.items()):
             try:
@@ -128,6 +173,18 @@ def _project_pass(
             except Exception as exc:
                 kept, lines = [internal_error(exc, "project")], {}
             out.add_findings(kept, lines, display_path(path, out.cwd), path)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often for a while: checking builds and drops many
+    syntax trees (freed by reference counting), and the collector kept walking them."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 50_000), max(before[1], 50), max(before[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _dedupe_and_sort(items: list[tuple[Item, str]]) -> list[tuple[Item, str]]:
@@ -162,13 +219,29 @@ def scan(options: ScanOptions, cwd: str | None = None) -> Report:
     discovery = discover(paths, exclude, options.use_gitignore, config, cwd)
     out.skipped.extend(discovery.skipped)
     out.errors.extend(discovery.errors)
-    _check_files(discovery, options, out)
+    project: Any = None
     if options.project and discovery.roots:
+        # Loaded before the worker processes start, which then share what it imports.
         project, problem = project_engine()
         if problem:
             out.notes.append(problem)
-        if project is not None:
-            _project_pass(project, discovery.roots, options, config, out)
+    # The per-file checks start in worker processes; meanwhile the project view (which needs
+    # only the list of files) runs here. Their results are merged in a fixed order.
+    workers = worker_count(len(discovery.candidates), discovery.candidate_bytes, options.jobs)
+    views: list[_ProjectView] = []
+    with _fewer_collections():
+        checks = Checks(
+            discovery.candidates,
+            Common(options.settings, options.max_size, options.disable_noqa),
+            workers,
+        )
+        try:
+            if project is not None:
+                views = _project_views(project, discovery.roots, options)
+            _check_files(discovery, checks, out)
+        finally:
+            checks.close()
+    _project_pass(views, options, config, out)
     selection = Selection(
         options.select, options.ignore, options.extend_select, options.extend_ignore
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +58,30 @@ def internal_error(exc: BaseException, engine: str) -> Finding:
     return Finding(1, 0, "CPK000", message, engine=engine)
 
 
+#: The newest Python release whose syntax a valid file may use; a parse error on an older Python
+#: says that the file may simply be newer than the interpreter.
+NEWEST_PYTHON = (3, 14)
+#: Parse errors that are the parser's limits, never syntax from a newer Python.
+_PARSER_LIMITS = ("too deeply nested", "too many nested")
+
+
+def syntax_error_message(exc: SyntaxError, running: tuple[int, int] | None = None) -> str:
+    """``cannot parse: <message> (line N)``, saying when the interpreter is older than
+    :data:`NEWEST_PYTHON` (``class C[T]: pass`` does not parse on Python 3.11)."""
+    where = f" (line {exc.lineno})" if exc.lineno else ""
+    message = f"cannot parse: {exc.msg}{where}"
+    running = running or (sys.version_info[0], sys.version_info[1])
+    if (
+        running < NEWEST_PYTHON
+        and type(exc) is SyntaxError
+        and exc.__cause__ is None
+        and not str(exc.msg).startswith(_PARSER_LIMITS)
+    ):
+        version = ".".join(map(str, running))
+        message += f" (Python {version} cannot parse it; newer syntax?)"
+    return message
+
+
 _AT_LINE = re.compile(r"\bat line (\d+)\b|\[line\s+(\d+)\]")
 
 
@@ -90,12 +115,13 @@ def _check_python(task: Task, data: bytes) -> FileOutcome:
     try:
         findings = list(check_source(text, task.settings))
     except SyntaxError as exc:
-        where = f" (line {exc.lineno})" if exc.lineno else ""
-        return FileOutcome(error=(f"cannot parse: {exc.msg}{where}", exc.lineno))
+        return FileOutcome(error=(syntax_error_message(exc), exc.lineno))
     except ValueError as exc:
         return FileOutcome(error=(f"cannot parse: {exc}", None))
     except Exception as exc:
         findings = [internal_error(exc, PYTHON)]
+    if not findings:
+        return FileOutcome()
     lines = read.python_lines(text)
     if not task.disable_noqa:
         findings = noqa.filter_python(findings, text, lines)
