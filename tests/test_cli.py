@@ -243,6 +243,29 @@ def test_noqa_in_python(tmp_path, capsys, monkeypatch) -> None:
     ]
 
 
+def test_disable_noqa_reports_suppressed_configuration_findings(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    if not HAS_AST_GREP:
+        pytest.skip("ast-grep-py is not installed")
+    write(
+        tmp_path,
+        {
+            ".env": "CELERY_TASK_SERIALIZER=pickle  # ast-grep-ignore\n"
+            "CELERY_RESULT_SERIALIZER=pickle  # noqa: CPK001\n",
+            "pyproject.toml": '[tool.celery]\ntask_serializer = "pickle"  # noqa: CPK001\n',
+        },
+    )
+    doc = cli(tmp_path, capsys, monkeypatch, "--format", "json").json()
+    assert doc["findings"] == []
+    doc = cli(tmp_path, capsys, monkeypatch, "--format", "json", "--disable-noqa").json()
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in doc["findings"]] == [
+        (".env", 1, 24, "CPK001"),
+        (".env", 2, 26, "CPK001"),
+        ("pyproject.toml", 2, 19, "CPK001"),
+    ]
+
+
 def test_configuration_files_through_the_real_engine(tmp_path, capsys, monkeypatch) -> None:
     from flake8_celery_pickle.scan.engines import config_engine
 

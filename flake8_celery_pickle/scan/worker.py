@@ -135,10 +135,12 @@ def _check_config(task: Task, data: bytes, config: object) -> FileOutcome:
     if isinstance(text, read.Unreadable):
         return FileOutcome(error=(text.message, None))
     path = task.path
+    keep_comments = not task.disable_noqa
     if not config.may_hold_finding(text, task.settings):  # type: ignore[attr-defined]
         return FileOutcome()
     try:
-        findings = list(config.scan_text(path, text, task.settings))  # type: ignore[attr-defined]
+        scan_text = config.scan_text  # type: ignore[attr-defined]
+        findings = list(scan_text(path, text, task.settings, honour_suppressions=keep_comments))
     except Exception as exc:
         unavailable = getattr(config, "EngineUnavailable", None)
         parse_error = getattr(config, "ConfigParseError", None)
@@ -147,7 +149,8 @@ def _check_config(task: Task, data: bytes, config: object) -> FileOutcome:
         if parse_error is not None and isinstance(exc, parse_error):
             return FileOutcome(error=(f"cannot parse: {exc}", _error_line(exc, text)))
         findings = [internal_error(exc, "config")]
-    # The configuration engine applies its own suppression comments (ast-grep-ignore, noqa).
+    # The configuration engine applies its own suppression comments (ast-grep-ignore, noqa)
+    # unless --disable-noqa asked for every finding.
     lines = read.config_lines(text)
     return FileOutcome(findings, line_texts(findings, lines))
 
