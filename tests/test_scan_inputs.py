@@ -427,7 +427,7 @@ def fake_config_engine() -> types.ModuleType:
     def may_hold_finding(text, settings):
         return "pickle" in text
 
-    def scan_text(path, text, settings):
+    def scan_text(path, text, settings, *, honour_suppressions=True):
         if "needs-engine" in text:
             raise EngineUnavailable("install flake8-celery-pickle[astgrep] to check YAML files")
         if "!!bad" in text:
@@ -498,7 +498,7 @@ def test_config_files_through_the_engine_interface(
 
 
 def test_config_engine_crash_becomes_cpk000(tmp_path, capsys, monkeypatch, fake_config) -> None:
-    def broken(path, text, settings):
+    def broken(path, text, settings, *, honour_suppressions=True):
         raise RuntimeError("bug")
 
     monkeypatch.setattr(fake_config, "scan_text", broken)
