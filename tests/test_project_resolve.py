@@ -9,13 +9,13 @@ from project_helpers import build, run, tree_of
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.project import analyze
-from flake8_celery_pickle.project.resolve import (
-    ModuleIndex,
-    django_settings_module,
+from flake8_celery_pickle.project.django_settings import django_settings_module
+from flake8_celery_pickle.project.environment import (
     env_assignments,
     is_deployment_file,
     text_env_assignments,
 )
+from flake8_celery_pickle.project.module_index import ModuleIndex
 from flake8_celery_pickle.project.tree import ProjectTree
 
 # -- module names ------------------------------------------------------------------------------

@@ -7,20 +7,16 @@ from pathlib import PurePosixPath
 from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
-from flake8_celery_pickle.project.apps import (
-    App,
-    find_apps,
-    may_build_app,
-    may_load_elsewhere,
-)
-from flake8_celery_pickle.project.configuration import Resolver, Source, Verdict
+from flake8_celery_pickle.project.app_loading import may_load_elsewhere
+from flake8_celery_pickle.project.app_model import CONFIG_MODULE_VAR, App
+from flake8_celery_pickle.project.apps import find_apps, may_build_app, mentions_app_class
+from flake8_celery_pickle.project.configuration import DEFAULT_CONFIG_MODULE, Resolver
+from flake8_celery_pickle.project.django_settings import DJANGO_ENTRY_FILES
+from flake8_celery_pickle.project.environment import env_assignments
+from flake8_celery_pickle.project.module_index import ModuleIndex
 from flake8_celery_pickle.project.pins import Pin, find_pins
-from flake8_celery_pickle.project.resolve import (
-    DJANGO_ENTRY_FILES,
-    ModuleIndex,
-    env_assignments,
-)
-from flake8_celery_pickle.project.settings_module import spelled
+from flake8_celery_pickle.project.resolved import Source, Verdict
+from flake8_celery_pickle.project.spellings import spelled
 from flake8_celery_pickle.project.tree import ProjectTree
 from flake8_celery_pickle.settings import Settings
 
@@ -51,7 +47,7 @@ class ProjectJudge:
         self._apps: dict[str, list[App] | None] = {}
         for rel in tree.python_paths:
             text = tree.text(rel)
-            if text is not None and "celery" in text and ("Celery" in text or "App" in text):
+            if text is not None and mentions_app_class(text):
                 # CPK004 needs only the apps that load configuration from elsewhere; the
                 # others are read if CPK011 needs them (when the project pins Celery)
                 if not may_load_elsewhere(text):
@@ -176,15 +172,15 @@ class ProjectJudge:
 
     def _default_app_verdict(self, legacy: bool) -> Verdict:
         sources: list[Source] = []
-        env = env_assignments(self.tree, "CELERY_CONFIG_MODULE")
+        env = env_assignments(self.tree, CONFIG_MODULE_VAR)
         if env:
-            sources.append(self.resolver.module_path(env[0].path, env[0].value))
-        celeryconfig = self.index.find("celeryconfig")
+            sources.append(self.resolver.sources.module_path(env[0].path, env[0].value))
+        celeryconfig = self.index.find(DEFAULT_CONFIG_MODULE)
         if celeryconfig is not None:
-            sources.append(self.resolver.module_path(celeryconfig, "celeryconfig"))
+            sources.append(self.resolver.sources.module_path(celeryconfig, DEFAULT_CONFIG_MODULE))
         entry = self._django_entry()
         if entry is not None:
-            django = self.resolver.django(entry)
+            django = self.resolver.sources.django(entry)
             # settings chosen by the deployment are not "no configuration": a note, not a guess
             if not django.unknown or django.chosen_at_deployment:
                 sources.append(django)
