@@ -89,6 +89,23 @@ APP_ARGUMENTS: FrozenSet[str] = frozenset(
     }
 )
 
+#: ``Celery(loader=...)`` values that name the app loader (``celery.loaders.app:AppLoader``, the
+#: loader of every app built without one, and its base class, which reads configuration the same
+#: way), as strings or as the qualified names of references. Any other loader reads
+#: configuration of its own. Shared by the single-file checker and the project view.
+APP_LOADERS: FrozenSet[str] = frozenset(
+    {
+        "app",
+        "celery.loaders.app:AppLoader",
+        "celery.loaders.app.AppLoader",
+        "celery.loaders.base:BaseLoader",
+        "celery.loaders.base.BaseLoader",
+    }
+)
+#: The environment variable naming the module that every app without a configuration source
+#: reads (the default loader falls back to ``celeryconfig``).
+CONFIG_MODULE_VAR = "CELERY_CONFIG_MODULE"
+
 _ALL_TABLES = (SERIALIZER_SETTINGS, ACCEPT_SETTINGS, OPTION_DICT_SETTINGS, BACKEND_SETTINGS)
 
 

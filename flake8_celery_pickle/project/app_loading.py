@@ -29,10 +29,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from flake8_celery_pickle import vocabulary
-from flake8_celery_pickle.project.app_model import CONFIG_MODULE_VAR, App, ConfigRef
+from flake8_celery_pickle.project.app_model import App, ConfigRef
 from flake8_celery_pickle.project.environment import python_env_values
 from flake8_celery_pickle.project.expressions import const_str, dict_keys, dotted, qualified
 from flake8_celery_pickle.project.references import ModuleReferences, text_of
+from flake8_celery_pickle.vocabulary import CONFIG_MODULE_VAR
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -6,28 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flake8_celery_pickle.project.expressions import Import
+from flake8_celery_pickle.vocabulary import APP_LOADERS
 
-#: ``Celery(loader=...)`` values that name the app loader (``celery.loaders.app:AppLoader``, the
-#: loader of every app built without one, and its base class, which reads configuration the
-#: same way): written as a string, or as a reference through the module's imports. Any other
-#: loader reads configuration of its own. Keep in step with the single-file checker's
-#: ``app_config.APP_LOADERS``.
-APP_LOADERS = frozenset(
-    {
-        "app",
-        "celery.loaders.app:AppLoader",
-        "celery.loaders.app.AppLoader",
-        "celery.loaders.base:BaseLoader",
-        "celery.loaders.base.BaseLoader",
-    }
-)
 #: The default loader (``celery.loaders.default:Loader``): it reads the module named by
 #: ``CELERY_CONFIG_MODULE``, else ``celeryconfig``.
 DEFAULT_LOADERS = frozenset(
     {"default", "celery.loaders.default:Loader", "celery.loaders.default.Loader"}
 )
-#: The environment variable of the module every app without a configuration source reads.
-CONFIG_MODULE_VAR = "CELERY_CONFIG_MODULE"
 
 
 @dataclass(frozen=True)

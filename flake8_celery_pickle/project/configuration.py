@@ -15,13 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flake8_celery_pickle import vocabulary
-from flake8_celery_pickle.project.app_model import (
-    APP_LOADERS,
-    CONFIG_MODULE_VAR,
-    DEFAULT_LOADERS,
-    App,
-    ConfigRef,
-)
+from flake8_celery_pickle.project.app_model import DEFAULT_LOADERS, App, ConfigRef
 from flake8_celery_pickle.project.environment import env_assignments
 from flake8_celery_pickle.project.module_index import ModuleIndex
 from flake8_celery_pickle.project.resolved import Source, Verdict
@@ -29,6 +23,7 @@ from flake8_celery_pickle.project.sources import SourceResolver
 from flake8_celery_pickle.project.spellings import old_names, spelled
 from flake8_celery_pickle.project.tree import ProjectTree
 from flake8_celery_pickle.settings import Settings
+from flake8_celery_pickle.vocabulary import APP_LOADERS, CONFIG_MODULE_VAR
 
 #: The module the default loader reads when ``CELERY_CONFIG_MODULE`` is not set.
 DEFAULT_CONFIG_MODULE = "celeryconfig"

@@ -8,7 +8,7 @@ from flake8_celery_pickle import vocabulary
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
 from flake8_celery_pickle.project.app_loading import may_load_elsewhere
-from flake8_celery_pickle.project.app_model import CONFIG_MODULE_VAR, App
+from flake8_celery_pickle.project.app_model import App
 from flake8_celery_pickle.project.apps import find_apps, may_build_app, mentions_app_class
 from flake8_celery_pickle.project.configuration import DEFAULT_CONFIG_MODULE, Resolver
 from flake8_celery_pickle.project.django_settings import DJANGO_ENTRY_FILES
@@ -19,6 +19,7 @@ from flake8_celery_pickle.project.resolved import Source, Verdict
 from flake8_celery_pickle.project.spellings import spelled
 from flake8_celery_pickle.project.tree import ProjectTree
 from flake8_celery_pickle.settings import Settings
+from flake8_celery_pickle.vocabulary import CONFIG_MODULE_VAR
 
 ENGINE = "project"
 

@@ -25,6 +25,7 @@ from flake8_celery_pickle.python.context import Context
 from flake8_celery_pickle.python.judge import register, register_finish
 from flake8_celery_pickle.python.model import Scope
 from flake8_celery_pickle.python.symbols import APP_CLASS
+from flake8_celery_pickle.vocabulary import APP_LOADERS, CONFIG_MODULE_VAR
 
 
 def _literal_settings(
@@ -84,22 +85,6 @@ def _keywords(
             write_setting(ctx, kw.arg, kw.value, scope, call=call, owner=owner)
     return known
 
-
-#: ``Celery(loader=...)`` values that name the app loader, the loader of every app built without
-#: one (its base class reads configuration the same way): as strings, and as the symbols of
-#: references. Any other loader reads configuration of its own (the default loader reads
-#: ``celeryconfig``). Keep in step with the project view's ``apps.APP_LOADERS``.
-APP_LOADERS = frozenset(
-    {
-        "app",
-        "celery.loaders.app:AppLoader",
-        "celery.loaders.app.AppLoader",
-        "celery.loaders.base:BaseLoader",
-        "celery.loaders.base.BaseLoader",
-    }
-)
-#: The environment variable naming the module every app without a configuration source reads.
-CONFIG_MODULE_VAR = "CELERY_CONFIG_MODULE"
 
 #: Methods of an app's configuration that write settings.
 _CONF_METHODS = frozenset({"update", "setdefault", "add_defaults"})
