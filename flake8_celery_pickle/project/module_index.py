@@ -33,6 +33,12 @@ def _parts(rel: str) -> tuple[str, ...]:
     return tuple(rel.split("/"))
 
 
+def _module_parts(rel: str) -> tuple[str, ...]:
+    """The dotted-name parts of a ``.py`` file's path (``pkg/__init__.py`` is ``pkg``)."""
+    parts = _parts(rel[: -len(".py")])
+    return parts[:-1] if parts and parts[-1] == "__init__" else parts
+
+
 def _dir_parts(rel: str) -> tuple[str, ...]:
     return _parts(rel)[:-1]
 
@@ -58,17 +64,13 @@ class ModuleIndex:
             for p in paths
             if p == "__init__.py" or p.endswith("/__init__.py")
         }
-        # every suffix of every file's dotted path -> [(source root parts, rel path)]
-        self._by_name: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # the last part of every file's dotted path -> its files; a lookup checks the rest, so
+        # the index costs one entry a file however deep the tree is
+        self._by_last: dict[str, list[str]] = {}
         for rel in paths:
-            parts = _parts(rel[: -len(".py")])
-            if parts and parts[-1] == "__init__":
-                parts = parts[:-1]
-            # the suffixes made of identifiers only, longest last
-            for start in range(len(parts) - 1, -1, -1):
-                if not parts[start].isidentifier():
-                    break
-                self._by_name.setdefault(".".join(parts[start:]), []).append((parts[:start], rel))
+            parts = _module_parts(rel)
+            if parts and parts[-1].isidentifier():
+                self._by_last.setdefault(parts[-1], []).append(rel)
 
     def _is_source_root(self, root_parts: tuple[str, ...]) -> bool:
         """A directory is a plausible source root when it is not itself a package."""
@@ -80,7 +82,14 @@ class ModuleIndex:
         When several files could be that module, the nearest to ``referrer`` whose source root
         is not itself a package wins, then the shallowest, then the first by path.
         """
-        candidates = self._by_name.get(name)
+        wanted = tuple(name.split("."))
+        if not all(part.isidentifier() for part in wanted):
+            return None
+        candidates = []
+        for rel in self._by_last.get(wanted[-1], ()):
+            parts = _module_parts(rel)
+            if parts[-len(wanted) :] == wanted:
+                candidates.append((parts[: -len(wanted)], rel))
         if not candidates:
             return None
 
