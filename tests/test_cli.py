@@ -464,6 +464,37 @@ def test_project_findings_notes_and_suppression(tmp_path, capsys, monkeypatch) -
     assert project.calls == []
 
 
+@pytest.mark.parametrize(
+    ("config_module", "expected"),
+    [
+        # no CELERY_CONFIG_MODULE: the single-file checker judges the app
+        (None, [("tasks.py", 2, 7, "CPK004", "python")]),
+        # the module it names sets both settings: the project view clears the app
+        ("task_serializer = 'json'\naccept_content = ['json']\n", []),
+        # the module leaves one implicit: the project view reports it, once
+        ("task_serializer = 'json'\n", [("tasks.py", 2, 7, "CPK004", "project")]),
+    ],
+)
+def test_celery_config_module_set_outside_the_app_module(
+    tmp_path, capsys, monkeypatch, config_module, expected
+) -> None:
+    files = {
+        "tasks.py": "from celery import Celery\napp = Celery('tasks')\n",
+        # neither a value computed at run time nor a test's setting configures the app
+        "cli.py": "import os\ndef main(name):\n    os.environ['CELERY_CONFIG_MODULE'] = name\n",
+        "tests/conftest.py": "import os\nos.environ['CELERY_CONFIG_MODULE'] = 'testconf'\n",
+    }
+    if config_module is not None:
+        files["celeryconf.py"] = config_module
+        files[".env"] = "CELERY_CONFIG_MODULE=celeryconf\n"
+    write(tmp_path, files)
+    doc = cli(tmp_path, capsys, monkeypatch, "--format", "json").json()
+    found = [(f["path"], f["line"], f["column"], f["code"], f["engine"]) for f in doc["findings"]]
+    assert found == expected
+    if expected and expected[0][4] == "project":
+        assert "configuration read from celeryconf" in doc["findings"][0]["message"]
+
+
 def test_project_failure_is_an_error_entry(tmp_path, capsys, monkeypatch) -> None:
     write(tmp_path, {"a.py": "x = 1\n"})
     monkeypatch.setattr(scan_run, "project_engine", lambda: (fake_project(fail=True), None))

@@ -550,7 +550,7 @@ def test_modules_that_cannot_matter_are_not_parsed(tmp_path: Path) -> None:
         tmp_path,
         {
             "broken.py": "import celery\ndef Celery(:\n",
-            "env.py": "import os\nos.environ['CELERY_CONFIG_MODULE'] = (\n",
+            "env.py": "import os\nos.environ['CELERY_BROKER_URL'] = (\n",
         },
     )
     assert result.findings == []
@@ -1413,12 +1413,20 @@ def test_a_literal_source_is_not_replaced_by_celery_config_module(tmp_path: Path
 
 def test_celery_config_module_set_outside_the_app_module(tmp_path: Path) -> None:
     # The app reads it (BaseLoader.read_configuration), but the single-file checker cannot see
-    # a .env file: the app is the single-file checker's, and never judged twice.
+    # a .env file: the project view judges the app and takes its single-file finding over.
     files = {
         "tasks.py": "from celery import Celery\napp = Celery('tasks')\n",
         "celeryconf.py": "task_serializer = 'json'\n",
         ".env": "CELERY_CONFIG_MODULE=celeryconf\n",
     }
     result = run(tmp_path, files)
-    assert result.findings == []
+    assert located(result) == [("tasks.py", 2, 6, "CPK004")]
+    assert result.findings[0].message == cpk004(
+        "accept_content (configuration read from celeryconf, named by CELERY_CONFIG_MODULE in .env)"
+    )
+    assert result.takes_over == [("tasks.py", 2, 6, "CPK004")]
     assert result.notes == []
+    files["celeryconf.py"] += "accept_content = ['json']\n"
+    result = run(tmp_path, files)
+    assert result.findings == []
+    assert result.takes_over == [("tasks.py", 2, 6, "CPK004")]

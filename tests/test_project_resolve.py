@@ -306,7 +306,11 @@ def test_celery_config_module_for_an_app_without_a_source(tmp_path: Path) -> Non
     }
     assert run(tmp_path, files).findings == []
     files["proj/cfg.py"] = "task_serializer = 'json'\n"
-    assert [f.code for f in run(tmp_path, files).findings] == ["CPK011"]
+    # the project view judges the plain app through CELERY_CONFIG_MODULE, and the pin
+    assert [(f.path, f.code) for f in run(tmp_path, files).findings] == [
+        ("proj/app.py", "CPK004"),
+        ("requirements.txt", "CPK011"),
+    ]
 
 
 def test_binary_files_are_not_read(tmp_path: Path) -> None:

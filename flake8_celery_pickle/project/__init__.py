@@ -36,10 +36,16 @@ ACCEPTS_STR_PATHS = True
 
 @dataclass(frozen=True)
 class ProjectResult:
-    """Findings (``engine='project'``, root-relative '/'-separated paths) and notes."""
+    """Findings (``engine='project'``, root-relative '/'-separated paths) and notes.
+
+    ``takes_over`` names the single-file findings the project view judged itself, as
+    ``(root-relative path, line, column, code)``: the command drops those and keeps the
+    project view's verdict (a finding, a note, or nothing).
+    """
 
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    takes_over: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
 def analyze(
@@ -58,7 +64,7 @@ def analyze(
         judge = ProjectJudge(tree, settings)
         findings = judge.cpk004() + judge.cpk011()
         notes = list(dict.fromkeys(tree.notes + judge.notes))
-        return ProjectResult(sorted(set(findings), key=_order), notes)
+        return ProjectResult(sorted(set(findings), key=_order), notes, judge.takes_over)
     except Exception as exc:
         return ProjectResult(
             [],

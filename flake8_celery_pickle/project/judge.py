@@ -17,23 +17,12 @@ from flake8_celery_pickle.project.module_index import ModuleIndex
 from flake8_celery_pickle.project.pins import Pin, find_pins
 from flake8_celery_pickle.project.resolved import Source, Verdict
 from flake8_celery_pickle.project.spellings import spelled
+from flake8_celery_pickle.project.test_paths import is_test_path
 from flake8_celery_pickle.project.tree import ProjectTree
 from flake8_celery_pickle.settings import Settings
 from flake8_celery_pickle.vocabulary import CONFIG_MODULE_VAR
 
 ENGINE = "project"
-
-
-def is_test_path(rel: str) -> bool:
-    """Test modules build throwaway apps; they do not say how the project is configured."""
-    path = PurePosixPath(rel)
-    if any(part in ("tests", "test", "testing") for part in path.parent.parts):
-        return True
-    return (
-        path.name.startswith("test_")
-        or path.name.endswith("_test.py")
-        or path.name == "conftest.py"
-    )
 
 
 class ProjectJudge:
@@ -44,6 +33,8 @@ class ProjectJudge:
         self.index = ModuleIndex(tree)
         self.resolver = Resolver(tree, self.index, settings)
         self.notes: list[str] = []
+        #: single-file findings the project view judged itself: (path, line, column, code)
+        self.takes_over: list[tuple[str, int, int, str]] = []
         #: modules that may build a Celery app -> the apps they build (None: not read yet)
         self._apps: dict[str, list[App] | None] = {}
         for rel in tree.python_paths:
@@ -87,10 +78,23 @@ class ProjectJudge:
 
     def cpk004(self) -> list[Finding]:
         findings: list[Finding] = []
-        read = [apps for apps in self._apps.values() if apps is not None]
-        for app in (app for apps in read for app in apps):
+        # CELERY_CONFIG_MODULE given a module name in the tree (a .env file, a Dockerfile,
+        # another module; not a test, not a value computed at run time) is read by every app
+        # that names no configuration source: the project view then judges those apps too, and
+        # takes their single-file findings over.
+        config_module_set = any(
+            not value.computed and not is_test_path(value.path)
+            for value in env_assignments(self.tree, CONFIG_MODULE_VAR, computed=True)
+        )
+        if config_module_set:
+            apps = self.apps
+        else:
+            apps = [app for found in self._apps.values() if found is not None for app in found]
+        for app in apps:
             if not app.loads_elsewhere:
-                continue  # the single-file checker judges this app
+                if not config_module_set:
+                    continue  # the single-file checker judges this app
+                self.takes_over.append((app.path, app.line, app.col, "CPK004"))
             verdict = self.resolver.verdict(app)
             if verdict.unknown:
                 self.notes.append(

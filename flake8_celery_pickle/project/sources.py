@@ -18,6 +18,7 @@ from flake8_celery_pickle.project.flask_config import flask_config
 from flake8_celery_pickle.project.module_index import ModuleIndex, is_dotted
 from flake8_celery_pickle.project.resolved import Source
 from flake8_celery_pickle.project.settings_module import Definitions
+from flake8_celery_pickle.project.test_paths import is_test_path
 from flake8_celery_pickle.project.tree import ProjectTree
 
 
@@ -144,6 +145,9 @@ class SourceResolver:
 
     def _envvar(self, near: str, var: str, default: str | None) -> Source:
         values = env_assignments(self.tree, var, near=near)
+        if not is_test_path(near):
+            # a test's own setting does not configure the project's apps
+            values = [v for v in values if not is_test_path(v.path)] or values
         if values:
             best = values[0]
             found = self.module_path(near, best.value)

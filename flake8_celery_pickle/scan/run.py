@@ -113,14 +113,14 @@ def _located_note(note: str, root: str, cwd: str) -> str:
 
 
 class _ProjectView:
-    """The project view of one root: its findings, notes and the codes it judges instead of
-    the single-file checks (``replaces``), or the error that stopped it."""
+    """The project view of one root: its findings, notes and the single-file findings it
+    judged itself (``takes_over``), or the error that stopped it."""
 
     def __init__(self, project: Any, root: Root, settings: Any) -> None:
         self.root = root.path
         self.findings: list[Finding] = []
         self.notes: list[str] = []
-        self.replaces: frozenset[str] = frozenset()
+        self.takes_over: frozenset[tuple[str, int, int, str]] = frozenset()
         self.failure: str | None = None
         # The built-in project view takes the paths as they are; other engines get Path objects.
         files = root.files if getattr(project, "ACCEPTS_STR_PATHS", False) else _as_paths(root)
@@ -128,7 +128,10 @@ class _ProjectView:
             result = project.analyze(Path(root.path), files, settings)
             self.findings = list(result.findings)
             self.notes = [str(note) for note in getattr(result, "notes", ())]
-            self.replaces = frozenset(getattr(result, "replaces", ()) or ())
+            self.takes_over = frozenset(
+                (os.path.normpath(os.path.join(self.root, path)), line, col, code)
+                for path, line, col, code in getattr(result, "takes_over", ()) or ()
+            )
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:
@@ -153,15 +156,13 @@ def _project_pass(
             out.errors.append(ErrorEntry(display_path(root, out.cwd), view.failure))
             continue
         out.notes.extend(_located_note(note, root, out.cwd) for note in view.notes)
-        if view.replaces:
+        if view.takes_over:
             out.items = [
                 (item, path)
                 for item, path in out.items
-                if not (
-                    item.code in view.replaces
-                    and item.finding.engine != "project"
-                    and _within(path, root)
-                )
+                if item.finding.engine == "project"
+                or (os.path.normpath(path), item.finding.line, item.finding.col, item.code)
+                not in view.takes_over
             ]
         by_file: dict[str, list[Finding]] = {}
         for finding in view.findings:
