@@ -9,7 +9,7 @@ flake8 calls again in every worker process, so ``--jobs`` with any start method 
 from __future__ import annotations
 
 import ast
-from typing import Any, ClassVar, Iterator, List, Sequence, Tuple
+from typing import Any, ClassVar, Iterator, List, Optional, Sequence, Tuple
 
 from flake8_celery_pickle.codes import DEFAULT_IGNORE
 from flake8_celery_pickle.python import check_tree
@@ -23,7 +23,7 @@ class Plugin:
 
     settings: ClassVar[Settings] = DEFAULTS
 
-    def __init__(self, tree: ast.AST, lines: Sequence[str] = ()) -> None:
+    def __init__(self, tree: ast.AST, lines: Optional[Sequence[str]] = None) -> None:
         self._tree = tree
         self._lines = lines
 

@@ -292,6 +292,8 @@ class TestGuard:
         assert check_source("import json\nx = json.dumps({})\n") == []
         lines = ["import json\n", "x = 1\n"]
         assert check_tree(ast.parse("".join(lines)), lines) == []
+        # an empty file, as flake8 gives it: no lines, nothing to judge
+        assert check_tree(ast.parse(""), []) == []
 
     def test_deep_attribute_chains_do_not_exhaust_recursion(self) -> None:
         source = "import celery\nx = a" + ".b" * 600 + ".apply_async(serializer='pickle')\n"

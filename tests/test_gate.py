@@ -58,7 +58,7 @@ def test_sources_that_cannot_hold_a_finding_are_held_back(source: str) -> None:
 def test_what_the_gate_holds_back_really_has_no_finding(source: str) -> None:
     import ast
 
-    assert check_tree(ast.parse(source), (), Settings(namespaces=("CELERY",))) == []
+    assert check_tree(ast.parse(source), None, Settings(namespaces=("CELERY",))) == []
 
 
 def test_declared_unsafe_names_pass() -> None:
@@ -99,6 +99,6 @@ def test_each_code_with_its_minimal_trigger_passes_and_is_found() -> None:
 )
 def test_pickle_spelled_without_its_letters_together_is_held_back(source: str) -> None:
     """The documented exception: the walk would find it, the gate (by design) does not."""
-    assert [f.code for f in check_tree(ast.parse(source), (), Settings())] == ["CPK001"]
+    assert [f.code for f in check_tree(ast.parse(source), None, Settings())] == ["CPK001"]
     assert not may_hold_finding(source)
     assert check_source(source) == []

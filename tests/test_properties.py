@@ -399,7 +399,7 @@ def _check_both_ways(source: str) -> None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return  # the gate rejected it before parsing, and it does not parse
     # No lines: the gate is skipped and the tree is always walked.
-    walked = check_tree(tree, (), CHECK_SETTINGS)
+    walked = check_tree(tree, None, CHECK_SETTINGS)
     assert "CPK000" not in {f.code for f in walked}, source
 
 

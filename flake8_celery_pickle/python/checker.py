@@ -8,7 +8,7 @@ becomes one CPK000 finding at line 1 naming the exception type: a file is never 
 from __future__ import annotations
 
 import ast
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from flake8_celery_pickle.codes import BY_CODE
 from flake8_celery_pickle.finding import Finding
@@ -17,13 +17,14 @@ from flake8_celery_pickle.settings import DEFAULTS, Settings
 
 
 def check_tree(
-    tree: ast.AST, lines: Sequence[str] = (), settings: Settings = DEFAULTS
+    tree: ast.AST, lines: Optional[Sequence[str]] = None, settings: Settings = DEFAULTS
 ) -> List[Finding]:
     """Findings for a parsed module, sorted by position. ``lines`` feed the gate.
 
-    Without ``lines`` the gate is skipped and the tree is always checked.
+    With ``lines=None`` the gate is skipped and the tree is always checked. Empty ``lines``
+    are an empty file (flake8 gives one), which cannot hold a finding.
     """
-    if lines and not may_hold_finding(lines, settings):
+    if lines is not None and not may_hold_finding(lines, settings):
         return []
     try:
         from flake8_celery_pickle.python.judge import judge
@@ -46,7 +47,7 @@ def check_source(source: str, settings: Settings = DEFAULTS) -> List[Finding]:
         tree = ast.parse(source)
     except (RecursionError, MemoryError) as exc:
         raise SyntaxError(f"too deeply nested to parse ({type(exc).__name__})") from exc
-    return check_tree(tree, (), settings)
+    return check_tree(tree, None, settings)
 
 
 def internal_error(exc: BaseException) -> Finding:
