@@ -164,7 +164,8 @@ CASES = [
     pytest.param(
         "supervisord.ini",
         "[program:worker]\n"
-        'environment=PATH="/bin",CELERY_TASK_SERIALIZER=pickle,CELERY_ACCEPT_CONTENT="json,pickle"\n',
+        'environment=PATH="/bin",CELERY_TASK_SERIALIZER=pickle,'
+        'CELERY_ACCEPT_CONTENT="json,pickle"\n',
         [(2, 47, "CPK001"), (2, 76, "CPK002")],
         id="supervisord-environment-one-line",
     ),

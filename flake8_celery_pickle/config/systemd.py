@@ -106,7 +106,8 @@ def shell_view(text: str) -> str:
         if key == "Environment":
             # `env NAME=value "NAME=value"`: every assignment is an argument of one command,
             # quoted or not, as systemd reads them (one list of assignments).
-            head = head[: match.start(2)] + "env" + head[match.start(2) + 3 :]  # type: ignore[union-attr]
+            at = match.start(2)  # type: ignore[union-attr]
+            head = head[:at] + "env" + head[at + 3 :]
         view = head + value
         for index, number in enumerate(group):
             piece = view.split("\n")[index]
