@@ -253,6 +253,50 @@ class TestResolution:
         """
         assert codes(source) == []
 
+    def test_options_dict_bound_to_a_name(self) -> None:
+        source = """
+            from celery import Celery, signature
+            from proj.tasks import add
+            app = Celery('p', task_serializer='json', accept_content=['json'])
+            OPTS = {'queue': 'q', 'serializer': 'pickle'}
+            app.send_task('t', **OPTS)
+            signature('t', options=OPTS)
+            add.delay(**OPTS)
+            add.s(**OPTS)
+            add.si(**OPTS)
+
+            def forward(**kwargs):
+                app.send_task('t', **kwargs)
+
+            def local():
+                opts = dict(serializer='json')
+                opts2 = dict(serializer='pickle') if flag else {}
+                app.send_task('t', **opts)
+                add.apply_async((1,), options=opts2)
+        """
+        assert [r.split(" ", 2)[:2] for r in results(source)] == [
+            ["5:37:", "CPK005"],
+            ["5:37:", "CPK005"],
+            ["17:29:", "CPK005"],
+        ]
+
+    def test_signature_of_an_imported_task(self) -> None:
+        source = """
+            import rsa
+            from celery import Celery
+            from proj.tasks import add
+            app = Celery('p', task_serializer='json', accept_content=['json'])
+
+            class Plain:
+                pass
+
+            plain = Plain()
+            add.signature((1,), serializer='pickle')
+            plain.signature((1,), serializer='pickle')
+            rsa.signature((1,), serializer='pickle')
+        """
+        assert [r.split(" ", 2)[:2] for r in results(source)] == [["11:32:", "CPK005"]]
+
     def test_project_celery_module_app(self) -> None:
         source = """
             from proj.celery import app

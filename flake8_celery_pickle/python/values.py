@@ -56,6 +56,45 @@ class Values:
     def strings(self, node: ast.AST, scope: Scope) -> Iterator[Found]:
         yield from self._strings(node, scope, MAX_DEPTH, set())
 
+    def mappings(self, node: ast.AST, scope: Scope) -> Iterator[Tuple[ast.expr, Scope]]:
+        """The dict literals and ``dict(...)`` calls ``node`` may be, each with the scope its
+        values are evaluated in: ``node`` itself, or what a name is bound to (every binding
+        counts, as for :meth:`strings`), through conditional and ``or`` expressions."""
+        yield from self._mappings(node, scope, MAX_DEPTH, set())
+
+    def _mappings(
+        self, node: ast.AST, scope: Scope, depth: int, seen: Set[int]
+    ) -> Iterator[Tuple[ast.expr, Scope]]:
+        if depth <= 0:
+            return
+        depth -= 1
+        if isinstance(node, ast.Dict):
+            yield node, scope
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "dict"
+            and not scope.lookup("dict")[0]
+        ):
+            yield node, scope
+        elif isinstance(node, ast.IfExp):
+            yield from self._mappings(node.body, scope, depth, seen)
+            yield from self._mappings(node.orelse, scope, depth, seen)
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            for value in node.values:
+                yield from self._mappings(value, scope, depth, seen)
+        elif isinstance(node, ast.Name):
+            bindings, holder = scope.lookup(node.id)
+            for binding in bindings:
+                value = binding.node
+                if binding.kind or binding.indirect or value is None or holder is None:
+                    continue
+                if id(value) in seen or not isinstance(value, ast.expr):
+                    continue
+                seen.add(id(value))
+                yield from self._mappings(value, holder, depth, seen)
+                seen.discard(id(value))
+
     def _strings(self, node: ast.AST, scope: Scope, depth: int, seen: Set[int]) -> Iterator[Found]:
         if depth <= 0:
             return

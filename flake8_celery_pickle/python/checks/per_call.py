@@ -17,7 +17,7 @@ from typing import List, Optional
 from flake8_celery_pickle.python.astutil import keyword, render, tail
 from flake8_celery_pickle.python.context import Context
 from flake8_celery_pickle.python.judge import register
-from flake8_celery_pickle.python.model import Scope
+from flake8_celery_pickle.python.model import IMPORT, Scope
 from flake8_celery_pickle.python.symbols import TASK, is_celery_symbol, is_task_decorator
 
 #: Celery-only method names: ``serializer=`` on them is an option whatever the receiver.
@@ -107,6 +107,7 @@ def _is_celery_api(ctx: Context, call: ast.Call, scope: Scope, distinctive: bool
             is_celery_symbol(symbol)
             or is_task_decorator(symbol)
             or _imported_task_api(symbol, distinctive)
+            or _imported_task_signature(ctx, call, scope, symbol)
         )
     func = call.func
     if isinstance(func, ast.Attribute):
@@ -134,6 +135,28 @@ def _imported_task_api(symbol: str, distinctive: bool) -> bool:
     if any(name not in _SIGNATURE_STEPS for name in called):
         return False
     return distinctive or (bool(called) and called[0] in TASK_SIGNATURE_CALLS)
+
+
+def _imported_task_signature(ctx: Context, call: ast.Call, scope: Scope, symbol: str) -> bool:
+    """``add.signature(...)`` on a task imported from another module (``from proj.tasks import
+    add``, ``tasks.add`` of ``from proj import tasks``): the signature of that task, as
+    ``add.apply_async(...)`` is its call. The receiver is a name or attribute chain, made by no
+    call, rooted in an import and naming something inside a module (``import rsa`` alone is a
+    module, not a task).
+    """
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "signature"):
+        return False
+    receiver = symbol.rpartition(".")[0]
+    if "." not in receiver or "()" in receiver:
+        return False
+    node = func.value
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    bindings, _ = scope.lookup(node.id)
+    return bool(bindings) and all(binding.kind == IMPORT for binding in bindings)
 
 
 def _root_name(node: ast.expr) -> Optional[ast.expr]:
@@ -173,11 +196,14 @@ def per_call_serializer(ctx: Context, node: ast.AST, scope: Scope) -> None:
 def _sender(ctx: Context, node: ast.Call, scope: Scope, api: str, name: str) -> None:
     # ``serializer=...``, ``**{'serializer': ...}`` and ``options={'serializer': ...}``, where
     # each literal dict may also be written ``dict(serializer=...)``.
-    values = [kw.value for kw in node.keywords if kw.arg == "serializer"]
+    # A name that resolves to such a dict (``OPTS = {...}``; ``**OPTS``, ``options=OPTS``)
+    # counts as the dict, reported at the value inside it.
+    values = [(kw.value, scope) for kw in node.keywords if kw.arg == "serializer"]
     for mapping in (kw.value for kw in node.keywords if kw.arg in (None, "options")):
-        values.extend(_literal_entries(mapping, "serializer"))
-    for value in values:
-        for text, carrier in ctx.pickle_in(value, scope):
+        for literal, holder in ctx.values.mappings(mapping, scope):
+            values.extend((value, holder) for value in _literal_entries(literal, "serializer"))
+    for value, holder in values:
+        for text, carrier in ctx.pickle_in(value, holder):
             ctx.report("CPK005", carrier, api=api, value=text)
     if name == "publish":
         content_type = keyword(node, "content_type")
