@@ -789,6 +789,159 @@ def test_flask_app_built_in_a_factory(tmp_path: Path) -> None:
     ]
 
 
+FLASK_CELERY_APP = """\
+    from celery import Celery, Task
+    from flask import Flask
+
+
+    def celery_init_app(app: Flask) -> Celery:
+        celery_app = Celery(app.name)
+        celery_app.config_from_object(app.config["CELERY"])
+        celery_app.set_default()
+        app.extensions["celery"] = celery_app
+        return celery_app
+
+
+    def create_app() -> Flask:
+        app = Flask(__name__)
+        app.config.from_mapping(
+            CELERY=dict(
+                broker_url="redis://localhost",
+                result_backend="redis://localhost",
+                task_ignore_result=True,{extra}
+            ),
+        )
+        app.config.from_prefixed_env()
+        celery_init_app(app)
+        return app
+"""
+
+
+def test_flask_documentation_pattern_reads_the_celery_dict(tmp_path: Path) -> None:
+    # from_prefixed_env() may add FLASK_CELERY__* keys at run time: the literal is judged
+    result = run(tmp_path, {"app.py": FLASK_CELERY_APP.format(extra="")})
+    assert result.findings == [
+        Finding(
+            6,
+            17,
+            "CPK004",
+            cpk004(
+                "task_serializer and accept_content "
+                "(configuration read from app:app.config['CELERY'])"
+            ),
+            6,
+            33,
+            "project",
+            "app.py",
+        )
+    ]
+    assert result.notes == []
+
+
+def test_flask_documentation_pattern_with_both_settings_is_silent(tmp_path: Path) -> None:
+    extra = '\n            task_serializer="json",\n            accept_content=["json"],'
+    result = run(tmp_path, {"app.py": FLASK_CELERY_APP.format(extra=extra)})
+    assert result.findings == []
+    assert result.notes == []
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        pytest.param(
+            "flask_app.config['CELERY'] = {'broker_url': 'redis://', 'task_serializer': 'json'}\n",
+            id="item-assignment",
+        ),
+        pytest.param(
+            "flask_app.config.update(CELERY={'task_serializer': 'json'}, DEBUG=True)\n",
+            id="update-keyword",
+        ),
+        pytest.param(
+            "flask_app.config.from_mapping({'CELERY': dict(task_serializer='json')})\n",
+            id="from-mapping-dict",
+        ),
+        pytest.param(
+            "class Config:\n"
+            "    DEBUG = False\n"
+            "    CELERY = dict(task_serializer='json')\n"
+            "flask_app.config.from_object(Config)\n",
+            id="from-object-class-attribute",
+        ),
+    ],
+)
+def test_flask_celery_key_written_in_place(tmp_path: Path, setup: str) -> None:
+    source = (
+        "from celery import Celery\n"
+        "from flask import Flask\n"
+        "flask_app = Flask(__name__)\n" + setup + "celery = Celery(flask_app.name)\n"
+        "celery.config_from_object(flask_app.config['CELERY'])\n"
+    )
+    result = run(tmp_path, {"web.py": source})
+    line = source.count("\n") - 1
+    assert result.findings == [
+        Finding(
+            line,
+            9,
+            "CPK004",
+            cpk004("accept_content (configuration read from web:flask_app.config['CELERY'])"),
+            line,
+            31,
+            "project",
+            "web.py",
+        )
+    ]
+    assert result.notes == []
+
+
+UNREAD_CELERY_KEY = (
+    "its configuration comes from `app.config['CELERY']`, which cannot be read without "
+    "running the code"
+)
+
+
+@pytest.mark.parametrize(
+    ("setup", "why"),
+    [
+        pytest.param(
+            "app.config.from_prefixed_env()\n", UNREAD_CELERY_KEY, id="only-from-the-environment"
+        ),
+        pytest.param(
+            "app.config.from_mapping(CELERY=CELERY_SETTINGS)\n",
+            UNREAD_CELERY_KEY,
+            id="not-a-literal",
+        ),
+        pytest.param(
+            "app.config.from_mapping(CELERY={'task_serializer': 'json'})\n"
+            "app.config.from_pyfile('celery.cfg')\n",
+            "app.config.from_pyfile('celery.cfg') in web.py loads Flask settings that cannot "
+            "be read statically",
+            id="a-file-may-replace-it",
+        ),
+        pytest.param(
+            "app.config.from_object('web_settings')\napp.config['CELERY'] = {}\n",
+            UNREAD_CELERY_KEY,
+            id="an-object-outside-the-tree",
+        ),
+    ],
+)
+def test_flask_celery_key_that_cannot_be_found_is_a_note(
+    tmp_path: Path, setup: str, why: str
+) -> None:
+    source = (
+        "from celery import Celery\n"
+        "from flask import Flask\n"
+        "from web_settings import CELERY_SETTINGS\n"
+        "def celery_init_app(app: Flask) -> Celery:\n"
+        "    celery_app = Celery(app.name)\n"
+        "    celery_app.config_from_object(app.config['CELERY'])\n"
+        "    return celery_app\n"
+        "app = Flask(__name__)\n" + setup + "celery_init_app(app)\n"
+    )
+    result = run(tmp_path, {"web.py": source})
+    assert result.findings == []
+    assert result.notes == [f"web.py:5: CPK004 not checked for this Celery app: {why}"]
+
+
 def test_settings_merged_from_an_imported_dict_are_named(tmp_path: Path) -> None:
     result = run(
         tmp_path,

@@ -25,6 +25,8 @@ class ConfigRef:
     ``local`` (a class or value defined in the same module, named ``name``);
     ``envvar`` (``config_from_envvar('VAR')`` or ``os.environ.get('VAR', default)``);
     ``flask`` (``<flask app>.config`` of a Flask app bound in the same module to ``value``);
+    ``flask_key`` (``<flask app>.config[<attr>]``: one key of a Flask app's config, the app
+    bound in the same module to ``value`` or a parameter annotated as a Flask app);
     ``literal`` (a dict written in place; its keys are in ``keys``);
     ``dynamic`` (anything else; ``text`` shows it);
     ``unknown`` (a source the resolver knows it cannot read; ``text`` says why).

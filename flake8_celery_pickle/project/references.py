@@ -53,6 +53,14 @@ class ModuleReferences:
             for name in (dotted(t) for t in n.targets)
             if name
         }
+        #: function parameters annotated as a Flask app (``def init(app: Flask)``)
+        self.flask_params = {
+            n.arg
+            for n in self.nodes
+            if isinstance(n, ast.arg)
+            and n.annotation is not None
+            and qualified(n.annotation, self.imports) in FLASK_CLASSES
+        }
 
     def ref(self, node: ast.AST) -> ConfigRef:
         """What a configuration argument refers to."""
@@ -70,6 +78,13 @@ class ModuleReferences:
                 return env
             if not node.args and not node.keywords:  # an instance: Config()
                 node = node.func
+        if isinstance(node, ast.Subscript):  # <flask app>.config['CELERY']
+            key = const_str(node.slice)
+            owner = dotted(node.value)
+            if key is not None and owner is not None and owner.endswith(".config"):
+                owner = owner[: -len(".config")]
+                if owner in self.flask_apps or owner in self.flask_params:
+                    return ConfigRef("flask_key", line, text, value=owner, attr=key)
         name = dotted(node)
         if name is not None:
             head, _, rest = name.partition(".")

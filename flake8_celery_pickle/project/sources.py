@@ -13,9 +13,10 @@ from dataclasses import replace
 from flake8_celery_pickle.project.app_model import ConfigRef
 from flake8_celery_pickle.project.django_settings import DJANGO_SETTINGS, django_source
 from flake8_celery_pickle.project.environment import env_assignments
-from flake8_celery_pickle.project.expressions import Import
-from flake8_celery_pickle.project.flask_config import flask_config
+from flake8_celery_pickle.project.expressions import Import, dict_keys
+from flake8_celery_pickle.project.flask_config import class_value, flask_config
 from flake8_celery_pickle.project.module_index import ModuleIndex, is_dotted
+from flake8_celery_pickle.project.references import ModuleReferences
 from flake8_celery_pickle.project.resolved import Source
 from flake8_celery_pickle.project.settings_module import Definitions
 from flake8_celery_pickle.project.test_paths import is_test_path
@@ -47,6 +48,10 @@ class SourceResolver:
             return self._envvar(near, ref.value or "", ref.attr)
         if ref.kind == "flask":
             found = self.flask(near, ref.value or "")
+            if found is not None:
+                return found
+        if ref.kind == "flask_key":
+            found = self.flask_key(near, ref.value or "", ref.attr or "")
             if found is not None:
                 return found
         return Source(
@@ -122,6 +127,42 @@ class SourceResolver:
         return Source(
             f"{self.index.name_of(rel)}:{binding}.config", frozenset(names), unknown=tuple(unknown)
         )
+
+    def flask_key(self, rel: str, binding: str, key: str) -> Source | None:
+        """``<binding>.config[key]`` as module ``rel`` writes it in place: a literal dict given
+        to a Flask app bound there (``binding`` itself, or the only Flask app of the module
+        that writes ``key`` when ``binding`` is a parameter annotated as a Flask app). Keys
+        ``from_prefixed_env`` may add at run time are not counted. None when the key cannot be
+        found statically."""
+        module = self.tree.module(rel)
+        if module is None:
+            return None
+        flask_apps = ModuleReferences(rel, module).flask_apps
+        candidates = [binding] if binding in flask_apps else sorted(flask_apps)
+        written = []
+        for name in candidates:
+            found = flask_config(rel, module, name)
+            if found is not None and (key in found.keys or found.objects):
+                written.append((name, found))
+        if len(written) != 1:
+            return None
+        name, found = written[0]
+        values = list(found.values.get(key, []))
+        for ref in found.objects:
+            loaded = self.source_at(rel, ref)
+            if loaded.unknown:
+                return None
+            if key in loaded.names:
+                value = class_value(module, ref, key) if ref.kind == "local" else None
+                if value is None:
+                    return None
+                values.append(value)
+        keys = dict_keys(values[0]) if len(values) == 1 else None
+        if keys is None:
+            return None
+        unknown = tuple(u for u in found.unknown if u not in found.prefixed)
+        origin = f"{self.index.name_of(rel)}:{name}.config[{key!r}]"
+        return Source(origin, keys, unknown=unknown)
 
     def _import(self, near: str, imp: Import, rest: str | None) -> Source:
         base = ".".join(p for p in (imp.module, imp.attr) if p)
