@@ -110,7 +110,15 @@ def _command_text(node: Any) -> str:
     if "celery" in text:
         return text
     parent = node.parent()
-    return parent.text() if parent is not None else text
+    if parent is None:
+        return text
+    if node.kind() == "flow_node" and parent.kind() == "block_sequence_item":
+        # a block list item: the list holds the subcommand (exec form, or the `args:` list
+        # beside a `command: celery`), the item alone does not
+        sequence = parent.parent()
+        if sequence is not None:
+            return str(sequence.text())
+    return str(parent.text())
 
 
 def message_args(code: str, node: Any, settings: Settings) -> Dict[str, str]:

@@ -7,7 +7,12 @@ Findings:
   brackets, possibly over several lines), and ``NAME=value`` lines inside a value (tox
   ``setenv``, supervisord ``environment``, where several may share a line separated by commas)
   for the environment-variable spellings;
-* CPK005: ``CELERY_CALL_SERIALIZER=pickle`` lines in a value;
+* CPK003: a supervisord ``[program:x]`` ``command=celery ... worker|beat ... -- key=pickle``
+  (``task_serializer`` and the other serializer settings, or an ``accept_content`` list holding
+  pickle), reported at the ``key=value`` argument;
+* CPK005: ``CELERY_CALL_SERIALIZER=pickle`` lines in a value, and a supervisord
+  ``command=celery ... call ... --serializer pickle`` (reported at the value, or at
+  ``--serializer=pickle``);
 * CPK008: every ``kombu.serializers`` entry point in ``[options.entry_points]``.
 
 configparser validates the file (and its errors become :class:`ConfigParseError`); a small
@@ -33,6 +38,11 @@ _KEY = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*[=:]\s*(?P<value>.*)$")
 _ENV_LINE = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)$")
 _NEXT_ENV_ITEM = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
 _ENTRY = re.compile(r"^\s*(?P<name>[^=\s][^=]*?)\s*=\s*(?P<target>\S.*?)\s*$")
+#: one shell word of a supervisord ``command=`` (quotes kept, so that columns stay exact)
+_WORD = re.compile(r"""(?:[^\s"']+|"[^"]*"|'[^']*')+""")
+_CMDLINE_SERIALIZER = re.compile(r"(?i:(?:celery[._])?(?:task|result|event)[._]serializer)")
+_CMDLINE_ACCEPT = re.compile(r"(?i:(?:celery[._])?(?:result[._])?accept[._]content)")
+_PYTHON = re.compile(r"^(?:.*/)?python[0-9.]*$")
 
 
 #: (0-based line, column where the text starts, text) of one line of a value.
@@ -181,6 +191,74 @@ def _entry_point_hits(entry: Entry) -> List[Hit]:
     return hits
 
 
+#: (0-based line, column, word as written, word without its quotes)
+Word = Tuple[int, int, str, str]
+
+
+def _words(entry: Entry) -> List[Word]:
+    """The words of a value, up to an inline ``;`` comment (supervisord strips those)."""
+    words: List[Word] = []
+    for line0, col, text in entry.segments:
+        for match in _WORD.finditer(text):
+            raw = match.group(0)
+            if raw.startswith(";"):
+                return words
+            plain = raw.replace('"', "").replace("'", "")
+            words.append((line0, col + match.start(), raw, plain))
+    return words
+
+
+def _after_celery(words: List[Word]) -> Optional[List[Word]]:
+    """The arguments of a command line that runs celery (``celery``, a path to it, or
+    ``python -m celery``), or None."""
+    plain = [word[3] for word in words]
+    if plain and plain[0].rsplit("/", 1)[-1] == "celery":
+        return words[1:]
+    if len(plain) > 2 and _PYTHON.match(plain[0]) and plain[1:3] == ["-m", "celery"]:
+        return words[3:]
+    return None
+
+
+def _command_hits(entry: Entry, settings: Settings) -> List[Hit]:
+    """CPK003 / CPK005 in a supervisord program's ``command=``."""
+    if entry.key != "command" or not entry.section.startswith("program:"):
+        return []
+    args = _after_celery(_words(entry))
+    if not args:
+        return []
+    plain = [word[3] for word in args]
+    hits: List[Hit] = []
+    sub = next((word for word in plain if word in ("worker", "beat", "call")), None)
+    if sub in ("worker", "beat") and "--" in plain[plain.index(sub) :]:
+        start = plain.index("--", plain.index(sub)) + 1
+        for line0, col, raw, text in args[start:]:
+            key, equals, value = text.partition("=")
+            if not equals:
+                continue
+            if _CMDLINE_SERIALIZER.fullmatch(key) and names.is_pickle_scalar(value, settings):
+                found = value.strip()
+            elif _CMDLINE_ACCEPT.fullmatch(key) and names.pickle_items(value, settings):
+                found = names.pickle_items(value, settings)[0]
+            else:
+                continue
+            call = {"call": f"the celery {sub} command line", "setting": key, "value": found}
+            hits.append((line0, col, "CPK003", call, col + len(raw)))
+    elif sub == "call":
+        after = args[plain.index("call") + 1 :]
+        for index, (line0, col, raw, text) in enumerate(after):
+            if text.startswith("--serializer="):
+                value, end = text[len("--serializer=") :], col + len(raw)
+            elif text == "--serializer" and index + 1 < len(after):
+                line0, col, raw, value = after[index + 1]
+                end = col + len(raw)
+            else:
+                continue
+            if names.is_pickle_scalar(value, settings):
+                api = {"api": "celery call --serializer", "value": value.strip()}
+                hits.append((line0, col, "CPK005", api, end))
+    return hits
+
+
 def scan(
     path: str, text: str, settings: Settings, *, honour_suppressions: bool = True
 ) -> List[Finding]:
@@ -190,6 +268,7 @@ def scan(
     hits: List[Hit] = []
     for entry in entries(lines):
         hits.extend(_entry_point_hits(entry))
+        hits.extend(_command_hits(entry, settings))
         setting_hits = _setting_hits(entry, settings)
         hits.extend(setting_hits or _env_line_hits(entry, settings))
     return findings(path, lines, hits, "ini", ENGINE, ("#", ";"), honour_suppressions)
