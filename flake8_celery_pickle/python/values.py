@@ -84,16 +84,8 @@ class Values:
             for value in node.values:
                 yield from self._mappings(value, scope, depth, seen)
         elif isinstance(node, ast.Name):
-            bindings, holder = scope.lookup(node.id)
-            for binding in bindings:
-                value = binding.node
-                if binding.kind or binding.indirect or value is None or holder is None:
-                    continue
-                if id(value) in seen or not isinstance(value, ast.expr):
-                    continue
-                seen.add(id(value))
+            for value, holder in _bound_values(node, scope, seen):
                 yield from self._mappings(value, holder, depth, seen)
-                seen.discard(id(value))
 
     def _strings(self, node: ast.AST, scope: Scope, depth: int, seen: Set[int]) -> Iterator[Found]:
         if depth <= 0:
@@ -126,17 +118,9 @@ class Values:
                 yield found, node
 
     def _name(self, node: ast.Name, scope: Scope, depth: int, seen: Set[int]) -> Iterator[Found]:
-        bindings, holder = scope.lookup(node.id)
-        for binding in bindings:
-            value = binding.node
-            if binding.kind or binding.indirect or value is None or holder is None:
-                continue
-            if id(value) in seen or not isinstance(value, ast.expr):
-                continue
-            seen.add(id(value))
+        for value, holder in _bound_values(node, scope, seen):
             for text, _ in self._strings(value, holder, depth, seen):
                 yield text, node
-            seen.discard(id(value))
 
     def _call(self, node: ast.Call, scope: Scope, depth: int, seen: Set[int]) -> Iterator[Found]:
         func = node.func
@@ -204,3 +188,21 @@ def _split_separator(node: ast.Call) -> Optional[str]:
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
         return arg.value
     return None
+
+
+def _bound_values(node: ast.Name, scope: Scope, seen: Set[int]) -> Iterator[Tuple[ast.expr, Scope]]:
+    """The plain values bound to ``node``'s name, each with the scope it is read in.
+
+    A value already being followed (in ``seen``) is skipped, so cycles end; it is marked while
+    the caller follows it.
+    """
+    bindings, holder = scope.lookup(node.id)
+    for binding in bindings:
+        value = binding.node
+        if binding.kind or binding.indirect or value is None or holder is None:
+            continue
+        if id(value) in seen or not isinstance(value, ast.expr):
+            continue
+        seen.add(id(value))
+        yield value, holder
+        seen.discard(id(value))
