@@ -113,6 +113,13 @@ CONFIG_FILES = [
     "setup.cfg",
     "tox.ini",
     "development.ini",
+    "bin/start.zsh",
+    "bin/start.ksh",
+    "infra/prod.tfvars",
+    "deploy/celery.service",
+    "etc/default/celeryd",
+    "etc/default/celerybeat",
+    "extra/supervisord/celeryd.conf",
 ]
 NOT_CONFIG_FILES = [
     "app.py",
@@ -133,6 +140,19 @@ def test_config_hook_matches_config_files(path):
 @pytest.mark.parametrize("path", NOT_CONFIG_FILES)
 def test_config_hook_skips_other_files(path):
     assert not re.search(hooks()["celery-pickle-config"]["files"], path)
+
+
+def test_config_hook_passes_every_kind_of_file_the_command_reads():
+    """The other direction: no file kind the command reads is left out of the hook."""
+    from flake8_celery_pickle.config.languages import _SUFFIXES, INIT_SCRIPT_NAMES, language_for
+
+    pattern = hooks()["celery-pickle-config"]["files"]
+    samples = [f"deploy/sample{suffix}" for suffix in _SUFFIXES] + [
+        f"etc/{name}" for name in INIT_SCRIPT_NAMES
+    ]
+    for sample in samples:
+        assert language_for(sample) is not None, sample
+        assert re.search(pattern, sample), sample
 
 
 def test_command_scans_every_file_the_config_hook_passes(tmp_path):
