@@ -97,7 +97,9 @@ command=python -m celery -A proj call t --serializer=pickle
 """
 
 
-@pytest.mark.parametrize("path", ["celeryd.conf", "deploy/supervisord.ini"])
+@pytest.mark.parametrize(
+    "path", ["celeryd.conf", "deploy/supervisord.ini", "etc/supervisord.conf", "supervisor.conf"]
+)
 def test_supervisord_command(path):
     assert found(path, SUPERVISORD) == [
         ("CPK003", 2, 33),

@@ -120,6 +120,7 @@ CONFIG_FILES = [
     "etc/default/celeryd",
     "etc/default/celerybeat",
     "extra/supervisord/celeryd.conf",
+    "etc/supervisord.conf",
 ]
 NOT_CONFIG_FILES = [
     "app.py",
@@ -144,11 +145,16 @@ def test_config_hook_skips_other_files(path):
 
 def test_config_hook_passes_every_kind_of_file_the_command_reads():
     """The other direction: no file kind the command reads is left out of the hook."""
-    from flake8_celery_pickle.config.languages import _SUFFIXES, INIT_SCRIPT_NAMES, language_for
+    from flake8_celery_pickle.config.languages import (
+        _SUFFIXES,
+        INIT_SCRIPT_NAMES,
+        SUPERVISOR_NAMES,
+        language_for,
+    )
 
     pattern = hooks()["celery-pickle-config"]["files"]
     samples = [f"deploy/sample{suffix}" for suffix in _SUFFIXES] + [
-        f"etc/{name}" for name in INIT_SCRIPT_NAMES
+        f"etc/{name}" for name in INIT_SCRIPT_NAMES + SUPERVISOR_NAMES
     ]
     for sample in samples:
         assert language_for(sample) is not None, sample

@@ -17,6 +17,8 @@ _CONTAINERFILES = ("Dockerfile", "Containerfile")
 #: The ``.conf`` names are also used for supervisord programs (Celery ships
 #: ``extra/supervisord/celeryd.conf``); :func:`sniff_language` sends those to the INI reader.
 INIT_SCRIPT_NAMES = ("celeryd", "celerybeat", "celeryd.conf", "celerybeat.conf")
+#: supervisord's own configuration file, where Celery programs are often declared: INI.
+SUPERVISOR_NAMES = ("supervisord.conf", "supervisor.conf")
 _INI_SECTION = re.compile(r"^[ \t]*\[[A-Za-z][A-Za-z0-9_:. -]*\][ \t]*\r?$", re.MULTILINE)
 _SUFFIXES = {
     ".yml": "yaml",
@@ -49,7 +51,7 @@ def language_for(path: str) -> Optional[str]:
         return "bash"
     if name in _CONTAINERFILES or name.startswith(tuple(f"{n}." for n in _CONTAINERFILES)):
         return "dockerfile"
-    if name == "setup.cfg":
+    if name == "setup.cfg" or name in SUPERVISOR_NAMES:
         return "ini"
     if name in INIT_SCRIPT_NAMES:
         return "bash"
