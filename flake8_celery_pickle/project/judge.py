@@ -82,7 +82,7 @@ class ProjectJudge:
         # another module; not a test, not a value computed at run time) is read by every app
         # that names no configuration source: the project view then judges those apps too, and
         # takes their single-file findings over.
-        config_module_set = any(
+        config_module_set = bool(self._apps) and any(
             not value.computed and not is_test_path(value.path)
             for value in env_assignments(self.tree, CONFIG_MODULE_VAR, computed=True)
         )

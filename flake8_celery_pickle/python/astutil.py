@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Optional, Tuple
 
 #: Longest rendering of an expression inside a message.
 MAX_RENDER = 48
@@ -28,6 +28,21 @@ def tail(node: ast.AST) -> Optional[str]:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+def is_dict_call(node: ast.AST) -> bool:
+    """Whether ``node`` is written ``dict(...)`` (a dict literal by another name)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict"
+
+
+def branches(node: ast.AST) -> Tuple[ast.expr, ...]:
+    """The expressions a conditional (``a if c else b``) or an ``or`` may evaluate to; empty
+    for any other node."""
+    if isinstance(node, ast.IfExp):
+        return (node.body, node.orelse)
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        return tuple(node.values)
+    return ()
 
 
 def keyword(call: ast.Call, name: str) -> Optional[ast.expr]:

@@ -82,8 +82,6 @@ def judge(tree: ast.AST, settings: Settings) -> List[Finding]:
         by_name.setdefault(tail(call.func), []).append(index)
     # Per call: whether its function resolves to a Celery or kombu symbol (None: not asked yet).
     celery: List[Optional[bool]] = [None] * len(calls)
-    resolved = False
-    of_celery: List[int] = []
 
     def is_celery(index: int) -> bool:
         known = celery[index]
@@ -111,20 +109,14 @@ def judge(tree: ast.AST, settings: Settings) -> List[Finding]:
                 if name in wanted.names
                 for index in indexes
             }
-            if wanted.symbols and not resolved:
-                # The first time: each function is resolved just before its call is judged.
-                for index, (node, scope) in enumerate(calls):
-                    if index in chosen or is_celery(index):
-                        check(ctx, node, scope)
-                continue
             if wanted.symbols:
-                chosen.update(of_celery)
-            for index in sorted(chosen):
+                # In source order; a function is resolved (once) just before its call is judged.
+                selected = (i for i in range(len(calls)) if i in chosen or is_celery(i))
+            else:
+                selected = iter(sorted(chosen))
+            for index in selected:
                 node, scope = calls[index]
                 check(ctx, node, scope)
-        if not resolved and any(wanted.symbols for _, wanted in _CHECKS[phase]):
-            of_celery = [index for index in range(len(calls)) if is_celery(index)]
-            resolved = True
     for finish in _FINISH:
         finish(ctx)
     return ctx.findings

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional, Set, Tuple
 
-from flake8_celery_pickle.python.astutil import argument, tail
+from flake8_celery_pickle.python.astutil import argument, branches, is_dict_call, tail
 from flake8_celery_pickle.python.model import Scope
 from flake8_celery_pickle.python.symbols import Resolver
 
@@ -70,19 +70,11 @@ class Values:
         depth -= 1
         if isinstance(node, ast.Dict):
             yield node, scope
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "dict"
-            and not scope.lookup("dict")[0]
-        ):
+        elif is_dict_call(node) and not scope.lookup("dict")[0]:
             yield node, scope
-        elif isinstance(node, ast.IfExp):
-            yield from self._mappings(node.body, scope, depth, seen)
-            yield from self._mappings(node.orelse, scope, depth, seen)
-        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-            for value in node.values:
-                yield from self._mappings(value, scope, depth, seen)
+        elif isinstance(node, (ast.IfExp, ast.BoolOp)):
+            for branch in branches(node):
+                yield from self._mappings(branch, scope, depth, seen)
         elif isinstance(node, ast.Name):
             for value, holder in _bound_values(node, scope, seen):
                 yield from self._mappings(value, holder, depth, seen)
@@ -102,12 +94,9 @@ class Values:
         elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.BitOr)):
             yield from self._strings(node.left, scope, depth, seen)
             yield from self._strings(node.right, scope, depth, seen)
-        elif isinstance(node, ast.IfExp):
-            yield from self._strings(node.body, scope, depth, seen)
-            yield from self._strings(node.orelse, scope, depth, seen)
-        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-            for value in node.values:
-                yield from self._strings(value, scope, depth, seen)
+        elif isinstance(node, (ast.IfExp, ast.BoolOp)):
+            for branch in branches(node):
+                yield from self._strings(branch, scope, depth, seen)
         elif isinstance(node, ast.Name):
             yield from self._name(node, scope, depth, seen)
         elif isinstance(node, ast.Call):

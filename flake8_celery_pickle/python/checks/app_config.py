@@ -19,7 +19,7 @@ import ast
 from typing import FrozenSet, Optional
 
 from flake8_celery_pickle import vocabulary
-from flake8_celery_pickle.python.astutil import argument, render
+from flake8_celery_pickle.python.astutil import argument, is_dict_call, render
 from flake8_celery_pickle.python.checks.settings import pickled_backend, write_setting
 from flake8_celery_pickle.python.context import Context
 from flake8_celery_pickle.python.judge import register, register_finish
@@ -48,7 +48,7 @@ def _literal_settings(
             elif isinstance(key, ast.Constant):
                 write_setting(ctx, key.value, value, scope, call=call, owner=owner)
         return True
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+    if isinstance(node, ast.Call) and is_dict_call(node):
         ctx.consumed.add(id(node))
         known = True
         for arg in node.args:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from flake8_celery_pickle.python.astutil import keyword, render, tail
+from flake8_celery_pickle.python.astutil import is_dict_call, keyword, render, tail
 from flake8_celery_pickle.python.context import Context
 from flake8_celery_pickle.python.judge import register
 from flake8_celery_pickle.python.model import IMPORT, Scope
@@ -221,7 +221,7 @@ def _literal_entries(node: ast.expr, key: str) -> List[ast.expr]:
             for name, value in zip(node.keys, node.values)
             if isinstance(name, ast.Constant) and name.value == key
         ]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+    if isinstance(node, ast.Call) and is_dict_call(node):
         return [kw.value for kw in node.keywords if kw.arg == key]
     return []
 

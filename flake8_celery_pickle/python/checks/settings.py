@@ -13,7 +13,7 @@ import ast
 from typing import Optional, Set
 
 from flake8_celery_pickle import vocabulary
-from flake8_celery_pickle.python.astutil import argument, keyword
+from flake8_celery_pickle.python.astutil import argument, is_dict_call, keyword
 from flake8_celery_pickle.python.context import Context
 from flake8_celery_pickle.python.judge import register
 from flake8_celery_pickle.python.model import Scope
@@ -75,7 +75,7 @@ def option_serializers(
             option_serializers(ctx, elt, scope, api, seen, depth + 1)
     elif isinstance(node, ast.Call):
         serializer = keyword(node, "serializer")
-        if serializer is not None and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        if serializer is not None and is_dict_call(node):
             for text, carrier in ctx.pickle_in(serializer, scope):
                 ctx.report("CPK005", carrier, api=api, value=text)
         for kw in node.keywords:
@@ -221,7 +221,7 @@ def settings_dict_call(ctx: Context, node: ast.AST, scope: Scope) -> None:
     """``dict(task_serializer='pickle', ...)`` outside a configuration call."""
     if not isinstance(node, ast.Call) or id(node) in ctx.consumed or _compared(ctx, node):
         return
-    if isinstance(node.func, ast.Name) and node.func.id == "dict" and not scope.lookup("dict")[0]:
+    if is_dict_call(node) and not scope.lookup("dict")[0]:
         for kw in node.keywords:
             if kw.arg is not None:
                 write_setting(ctx, kw.arg, kw.value, scope)
