@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,18 @@ def _notable(outcome: FileOutcome) -> bool:
     return bool(outcome.findings) or outcome.error is not None or outcome.skip is not None
 
 
+def _notable_outcomes(
+    items: Sequence[Candidate], check: Callable[[str, str], FileOutcome]
+) -> list[tuple[int, FileOutcome]]:
+    """(offset, outcome) for each file of ``items`` that gave something to report."""
+    notable: list[tuple[int, FileOutcome]] = []
+    for offset, (path, kind) in enumerate(items):
+        outcome = check(path, kind)
+        if _notable(outcome):
+            notable.append((offset, outcome))
+    return notable
+
+
 # -- in the worker processes -----------------------------------------------------------------
 
 _common: Common | None = None
@@ -92,12 +104,7 @@ def _check_chunk(items: Sequence[Candidate]) -> list[tuple[int, FileOutcome]]:
     """(offset, outcome) for each file of ``items`` that gave something to report."""
     common = _common
     assert common is not None
-    notable: list[tuple[int, FileOutcome]] = []
-    for offset, (path, kind) in enumerate(items):
-        outcome = check_one(path, kind, common)
-        if _notable(outcome):
-            notable.append((offset, outcome))
-    return notable
+    return _notable_outcomes(items, lambda path, kind: check_one(path, kind, common))
 
 
 # -- in the main process ---------------------------------------------------------------------
@@ -184,7 +191,7 @@ class Checks:
                 for index, candidate in enumerate(self.candidates):
                     outcome = check_one(candidate.path, candidate.kind, self.common)
                     if _notable(outcome):
-                        yield index, outcome
+                        yield index, outcome  # one at a time: nothing is held
                 return
             isolated: _Isolated | None = None
             while self._pending:
@@ -201,11 +208,7 @@ class Checks:
                         isolated = _Isolated(self.common)
                 if answers is None:
                     assert isolated is not None
-                    answers = []
-                    for offset, candidate in enumerate(self.candidates[start:stop]):
-                        outcome = isolated.check(candidate.path, candidate.kind)
-                        if _notable(outcome):
-                            answers.append((offset, outcome))
+                    answers = _notable_outcomes(self.candidates[start:stop], isolated.check)
                 for offset, outcome in answers:
                     yield start + offset, outcome
             if isolated is not None:
