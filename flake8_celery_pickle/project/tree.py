@@ -9,13 +9,14 @@ exception.
 from __future__ import annotations
 
 import ast
-import codecs
 import io
 import os
 import stat
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+
+from flake8_celery_pickle.scan.read import plain_utf8_source, read_open_file
 
 #: Files larger than this are not read by the project view (generated data, not configuration).
 MAX_BYTES = 5_000_000
@@ -228,15 +229,7 @@ def _read_regular(path: str) -> bytes | None:
             raise OSError(f"not a regular file: {path}")
         if info.st_size > MAX_BYTES:
             return None
-        chunks: list[bytes] = []
-        want = max(info.st_size + 1, 1 << 13)
-        while True:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            want = 1 << 20
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return read_open_file(fd, info.st_size)
     finally:
         os.close(fd)
 
@@ -261,15 +254,11 @@ def _plain_relative(name: object, prefix: str) -> str | None:
 
 def _decode(data: bytes, python: bool) -> str:
     """Decode bytes as Python does for source (PEP 263), or as UTF-8 for anything else."""
-    if python and not data.startswith(codecs.BOM_UTF8):
-        # no encoding declaration in the first two lines: UTF-8, as Python reads it
-        second = data.find(b"\n", data.find(b"\n") + 1)
-        if b"coding" not in (data if second < 0 else data[:second]):
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass  # tokenize says why, as it does for Python
     if python:
+        plain = plain_utf8_source(data)
+        if plain is not None:
+            return plain
+        # tokenize decides, and says why it cannot, as it does for Python
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding)
     return data.decode("utf-8-sig")

@@ -82,38 +82,58 @@ def read_bytes(path: str, max_size: int) -> bytes | Skipped | Unreadable:
             return Skipped(f"not a regular file ({_kind_name(info.st_mode)})")
         if max_size and info.st_size > max_size:
             return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
-        chunks: list[bytes] = []
-        total = 0
-        # One read for the whole file (one byte more shows it grew since fstat), then an empty
-        # one; files that report no size (/proc) are read a block at a time.
-        want = max(info.st_size + 1, 1 << 13)
-        while True:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            total += len(chunk)
-            if max_size and total > max_size:
-                return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
-            chunks.append(chunk)
-            want = 1 << 20
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        data = read_open_file(fd, info.st_size, max_size)
+        if data is None:
+            return Skipped(f"larger than {human_size(max_size)} (--max-file-size)")
+        return data
     except OSError as exc:
         return Unreadable(f"cannot read: {_describe(exc)}")
     finally:
         os.close(fd)
 
 
+def read_open_file(fd: int, size: int, limit: int = 0) -> bytes | None:
+    """Every byte of the open file ``fd`` whose ``fstat`` size is ``size``, or None once there
+    are more than ``limit`` (0: no limit).
+
+    One read for the whole file (one byte more shows it grew since ``fstat``), then an empty
+    one; files that report no size (/proc) are read a block at a time.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    want = max(size + 1, 1 << 13)
+    while True:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        total += len(chunk)
+        if limit and total > limit:
+            return None
+        chunks.append(chunk)
+        want = 1 << 20
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def plain_utf8_source(data: bytes) -> str | None:
+    """Python source with no BOM and no coding line in its first two lines, decoded as the
+    interpreter reads it (UTF-8); None when ``tokenize.detect_encoding`` has to decide (a BOM,
+    a coding line, or bytes that are not UTF-8)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return None
+    second = data.find(b"\n", data.find(b"\n") + 1)
+    if b"coding" in (data if second < 0 else data[:second]):
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_python(data: bytes) -> str | Unreadable:
     """Decode Python source as the interpreter would (PEP 263 coding line, UTF-8 BOM)."""
-    if not data.startswith(codecs.BOM_UTF8):
-        # No BOM and no coding line in the first two lines: UTF-8, as the interpreter reads it
-        # (invalid UTF-8 goes the long way below, for the same message as ever).
-        second = data.find(b"\n", data.find(b"\n") + 1)
-        if b"coding" not in (data if second < 0 else data[:second]):
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
+    plain = plain_utf8_source(data)
+    if plain is not None:
+        return plain
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
