@@ -50,17 +50,25 @@ def shown(req: Requirement) -> str:
     return f"{req.name}{req.specifier}"
 
 
+def celery_hold(text: str) -> tuple[Requirement, Hold] | None:
+    """The Celery requirement ``text`` and what it holds Celery to, or None when ``text`` is no
+    Celery requirement or holds nothing (:func:`~.versions.hold_of_specifiers`)."""
+    req = celery_requirement(text)
+    if req is None:
+        return None
+    hold = hold_of_specifiers(req.specifier)
+    return None if hold is None else (req, hold)
+
+
 def pep508_pins(path: str, text: str, values: Sequence[str]) -> Iterator[Pin]:
     """Pins among requirement strings ``values`` of file ``path``, at their quoted text."""
     lines = Lines(text)
     for value in values:
         if not isinstance(value, str):
             continue
-        req = celery_requirement(value)
-        if req is None:
+        held = celery_hold(value)
+        if held is None:
             continue
-        hold = hold_of_specifiers(req.specifier)
-        if hold is None:
-            continue
+        req, hold = held
         where = lines.find_string(value) or (1, 0, 0)
         yield Pin(path, where[0], where[1], where[2], shown(req), hold)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from flake8_celery_pickle.project.bindings import top_level_values
 from flake8_celery_pickle.project.celery_requirements import (
     Pin,
-    celery_requirement,
+    celery_hold,
     is_celery,
     pep508_pins,
     shown,
@@ -32,7 +32,6 @@ from flake8_celery_pickle.project.versions import (
     Hold,
     hold_of_poetry,
     hold_of_specifier_text,
-    hold_of_specifiers,
 )
 
 
@@ -149,11 +148,9 @@ def setup_cfg_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pi
                 if in_value and match.group(2).strip():
                     candidates.append((match.group(2).strip(), match.start(2)))
         for candidate, index in candidates:
-            req = celery_requirement(strip_comment(candidate).strip())
-            if req is None:
-                continue
-            hold = hold_of_specifiers(req.specifier)
-            if hold is not None:
+            held = celery_hold(strip_comment(candidate).strip())
+            if held is not None:
+                req, hold = held
                 length = len(strip_comment(candidate).rstrip())
                 where = lines.at(number, index, length)
                 yield Pin(rel, where[0], where[1], where[2], shown(req), hold)
@@ -191,12 +188,10 @@ def setup_py_pins(tree: ProjectTree, rel: str, notes: list[str]) -> Iterator[Pin
     for const in strings:
         text = str(const.value)
         for part in text.splitlines() or [text]:
-            req = celery_requirement(part.strip())
-            if req is None:
+            held = celery_hold(part.strip())
+            if held is None:
                 continue
-            hold = hold_of_specifiers(req.specifier)
-            if hold is None:
-                continue
+            req, hold = held
             end = getattr(const, "end_col_offset", None)
             same_line = getattr(const, "end_lineno", const.lineno) == const.lineno
             yield Pin(

@@ -7,10 +7,9 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from flake8_celery_pickle.project.celery_requirements import Pin, celery_requirement, shown
+from flake8_celery_pickle.project.celery_requirements import Pin, celery_hold, shown
 from flake8_celery_pickle.project.declaration_text import Lines, strip_comment
 from flake8_celery_pickle.project.tree import ProjectTree
-from flake8_celery_pickle.project.versions import hold_of_specifiers
 
 _REQ_NAME = re.compile(r"(^|.*[-_.])(requirements|constraints|reqs)([-_.].*)?\.(txt|in)$", re.I)
 _INCLUDE = re.compile(r"^\s*(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)")
@@ -64,12 +63,10 @@ def requirements_pins(tree: ProjectTree, start: str, seen: set[str]) -> Iterator
         if content.startswith("-"):
             continue  # -e, --index-url, --hash on its own line, ...
         spec_text = re.split(r"\s+--?\w", content, maxsplit=1)[0].strip()
-        req = celery_requirement(spec_text)
-        if req is None:
+        held = celery_hold(spec_text)
+        if held is None:
             continue
-        hold = hold_of_specifiers(req.specifier)
-        if hold is None:
-            continue
+        req, hold = held
         index = first.find(spec_text)
         length = len(spec_text)
         if index < 0:  # the requirement continues on the next line

@@ -107,6 +107,8 @@ def build_model(tree: ast.AST) -> Model:
             # Decorators, defaults and bases belong to the enclosing scope; the body to the new
             # one.
             child_scope = scope if inner is None or name in outer else inner
+            # The list and single-node cases are written out twice on purpose: this loop runs
+            # for every node of every file that passes the gate.
             if type(value) is list:
                 for child in value:
                     kind = type(child)
